@@ -14,3 +14,18 @@ export {
   type MigrateTarget,
   type MigrationFile,
 } from './migrate.ts';
+export {
+  createTestDatabase,
+  databaseUrl,
+  pgTestUrl,
+  redact,
+  type CreateTestDatabaseOptions,
+  type TestDatabase,
+} from './testing.ts';
+export {
+  startEmbeddedPostgres,
+  defaultEmbeddedDataDir,
+  repoRoot,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from './embedded.ts';

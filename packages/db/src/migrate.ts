@@ -165,6 +165,14 @@ async function applyPending(
     }
     try {
       await client.query('BEGIN');
+      // The advisory lock already serializes real PostgreSQL; this re-check covers the embedded
+      // server, where every connection shares one session and so one (re-entrant) lock.
+      const again = await client.query(`SELECT 1 FROM "${MIGRATIONS_TABLE}" WHERE name = $1`, [file.name]);
+      if (again.rowCount) {
+        await client.query('COMMIT');
+        result.alreadyApplied.push(file.name);
+        continue;
+      }
       await client.query(file.sql);
       await client.query(`INSERT INTO "${MIGRATIONS_TABLE}" (name, checksum) VALUES ($1, $2)`, [
         file.name,
