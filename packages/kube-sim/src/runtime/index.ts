@@ -9,7 +9,7 @@ import { runCommand, resolveInPod, type CommandEnv, type RedisTarget } from './c
 import type { DnsConfig } from './dns.ts';
 import { imageKind } from './images.ts';
 import { podContainers, podIP, podIsReady, selects, type Container } from './pod-spec.ts';
-import { orphanGuard, startRedisServer, type RedisProcess } from './redis-process.ts';
+import { startRedisServer, type RedisProcess } from './redis-process.ts';
 import { volumeBacking } from './volumes.ts';
 
 export { orphanGuard, RedisStartError, type RedisProcess } from './redis-process.ts';

@@ -1,0 +1,145 @@
+// exec-ws against a bare HTTP server (no API server): real client-node Exec and real kubectl.
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleExecUpgrade } from '../src/exec-ws.ts';
+import { Faults } from '../src/faults.ts';
+import { createPodRuntime, type SimPodRuntime } from '../src/runtime/index.ts';
+import type { KubeObject } from '../src/runtime-contract.ts';
+import { clientExec, KUBECTL, kubeConfigFor, kubectl, writeKubeconfig } from './exec-helpers.ts';
+import { MemoryView, podObject, redisContainer } from './runtime-helpers.ts';
+
+const ns = 'shiqi';
+let dir: string;
+let server: http.Server;
+let rt: SimPodRuntime;
+let url: string;
+let kubeconfig: string;
+const faults = new Faults();
+const view = new MemoryView();
+const pods = new Map<string, KubeObject>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'kube-sim-exec-'));
+  rt = createPodRuntime({ dataDir: dir, view });
+  const redis = podObject(ns, 'statefulset-redis-exist-pvc-0', { containers: [redisContainer()], hostname: 'statefulset-redis-exist-pvc-0', subdomain: 'redis-exist-pvc' }, '10.244.3.4');
+  const pending = { ...podObject(ns, 'pending-0', { containers: [redisContainer()] }, '10.244.3.5'), status: { phase: 'Pending' } };
+  for (const p of [redis, pending]) {
+    pods.set(p.metadata.name, p);
+    view.put('pods', p);
+  }
+  await rt.start(redis);
+  server = http.createServer((req, res) => {
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)$/.exec(req.url ?? '');
+    const pod = m ? pods.get(m[2] ?? '') : undefined;
+    res.setHeader('Content-Type', 'application/json');
+    // Just enough discovery for kubectl to find pods.
+    const discovery: Record<string, unknown> = {
+      '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
+      '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [] },
+      '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'], shortNames: ['po'] }, { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] }] },
+    };
+    const path0 = (req.url ?? '').split('?')[0] ?? '';
+    if (req.method === 'GET' && discovery[path0]) {
+      res.end(JSON.stringify(discovery[path0]));
+      return;
+    }
+    if (req.method === 'GET' && pod) {
+      res.end(JSON.stringify(pod));
+      return;
+    }
+    res.statusCode = 404;
+    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: `not found: ${req.url}` }));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(u.pathname);
+    const pod = m ? pods.get(m[2] ?? '') : undefined;
+    if (!pod) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    handleExecUpgrade(req, socket, head, { pod, container: u.searchParams.get('container') ?? '', command: u.searchParams.getAll('command'), runtime: rt, faults });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  kubeconfig = path.join(dir, 'kubeconfig');
+  writeKubeconfig(kubeconfig, url);
+});
+
+afterAll(async () => {
+  await rt.close();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exec over WebSocket with @kubernetes/client-node', () => {
+  it('runs redis-cli and reports Success', async () => {
+    const kc = kubeConfigFor(url);
+    const set = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis!']);
+    expect(set).toMatchObject({ stdout: 'OK\n', stderr: '', exitCode: 0 });
+    const get = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'GET', 'testkey']);
+    expect(get.stdout).toBe('Hello, Redis!\n');
+  });
+
+  it('reports a command missing from the image as exit code 126 with the runtime message', async () => {
+    const r = await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['nslookup', 'redis-exist-pvc']);
+    expect(r.exitCode).toBe(126);
+    expect(r.status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode' });
+    expect(r.stderr).toContain('OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown');
+  });
+
+  it('encodes a non-zero exit as NonZeroExitCode with an ExitCode cause', async () => {
+    const r = await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['getent', 'hosts', 'no-such-service']);
+    expect(r.status?.details?.causes).toEqual([{ reason: 'ExitCode', message: '2' }]);
+  });
+
+  it('makes the switched-on exec fault visible to the client as a failed upgrade', async () => {
+    faults.set({ execFails: [{ namespace: ns, pod: 'statefulset-redis-exist-pvc-0' }] });
+    try {
+      await expect(clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'ping'])).rejects.toThrow(/500/);
+    } finally {
+      faults.clear();
+    }
+    expect((await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'ping'])).stdout).toBe('PONG\n');
+  });
+});
+
+describe.skipIf(!KUBECTL)('exec with the real kubectl', () => {
+  it('runs the chapter commands and shows their output', async () => {
+    let r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli', 'SET', 'testkey', 'Hello, Redis!']);
+    expect(r).toMatchObject({ code: 0, stdout: 'OK\n' });
+    r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli', 'GET', 'testkey']);
+    expect(r).toMatchObject({ code: 0, stdout: 'Hello, Redis!\n' });
+    r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'cat', '/etc/hosts']);
+    expect(r.stdout).toContain('10.244.3.4\tstatefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local\tstatefulset-redis-exist-pvc-0\n');
+  });
+
+  it('feeds stdin to redis-cli with -i', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile(KUBECTL as string, ['--kubeconfig', kubeconfig, 'exec', '-i', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli'], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      child.stdin?.end('SET fromstdin 42\nGET fromstdin\n');
+    });
+    expect(out).toBe('OK\n42\n');
+  });
+
+  it('exits 126 with the runtime message for nslookup in a redis image', async () => {
+    const r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'nslookup', 'redis-exist-pvc']);
+    expect(r.code).toBe(126);
+    expect(r.stderr).toContain('exec: "nslookup": executable file not found in $PATH: unknown');
+    expect(r.stderr).toContain('command terminated with exit code 126');
+  });
+
+  it('shows the API errors for a wrong container and a pod that is not running', async () => {
+    let r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '-c', 'nope', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('container nope is not valid for pod statefulset-redis-exist-pvc-0');
+    r = await kubectl(kubeconfig, ['exec', '-n', ns, 'pending-0', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('container not found ("redis")');
+  });
+});
