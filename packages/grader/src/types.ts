@@ -65,6 +65,8 @@ export interface GradeOptions {
   only?: string[];
   signal?: AbortSignal;
   onEvent?: (event: GradeEvent) => void;
+  /** Deadline for the whole run in ms, before timeMultiplier. Default 600000. */
+  runTimeoutMs?: number;
 }
 
 /** A check as declared in a lab file. */
@@ -76,6 +78,8 @@ export interface LabCheck {
   points: number;
   disruptive: boolean;
   title: Localized;
+  /** Overrides the primitive's default deadline for this check (before timeMultiplier). */
+  timeoutSeconds?: number;
 }
 
 /** A lab, as loaded from YAML and validated. */

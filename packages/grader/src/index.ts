@@ -1,0 +1,17 @@
+// @kubegrade/grader: the grading engine. Labs as data, check primitives, the runner, diagnosis.
+export * from './types.ts';
+export { grade, planChecks, runStatus } from './runner.ts';
+export { loadLab, loadLabById, listLabs, validateLab, validateLabFile, resolveParams, resolveCheckParams, LabValidationError, LABS_DIR } from './lab/load.ts';
+export type { LabIssue, LabValidation } from './lab/load.ts';
+export { kubeConfigFrom } from './kube/config.ts';
+export type { KubeConfigSource } from './kube/config.ts';
+export { hints, hint, isHintKey } from './hints.ts';
+export type { HintKey } from './hints.ts';
+export { GRADER_VERSION } from './version.ts';
+export { ClusterError } from './errors.ts';
+export type { ClusterErrorKind } from './errors.ts';
+export { parseQuantity, compareQuantities, quantitiesEqual, sameSet } from './quantity.ts';
+export { registerPrimitive, unregisterPrimitive, getPrimitive, primitiveNames } from './primitives/index.ts';
+export type { CheckContext, Outcome, Primitive } from './primitives/index.ts';
+export { toJsonReport, toJunit, toTable } from './report/index.ts';
+export type { JsonReport } from './report/index.ts';

@@ -1,0 +1,310 @@
+// The grader's view of one cluster during one run: typed API clients whose every request carries a
+// deadline, a per-run snapshot that lists each kind once per namespace (checks share it), exec, and
+// waits that watch with a polling fallback, always under a deadline.
+import {
+  AppsV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubernetesObjectApi,
+  Observable,
+  StorageV1Api,
+  Watch,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObservableMiddleware,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1Service,
+  type V1StatefulSet,
+  type V1StorageClass,
+  type V1EndpointSlice,
+} from '@kubernetes/client-node';
+import { ClusterError, DeadlineError, httpStatus, toClusterError } from '../errors.ts';
+import { execInPod, type ExecResult } from './exec.ts';
+
+/** Options for a run's cluster access. */
+export interface ClusterOptions {
+  /** Aborted when the run is cancelled or its deadline passes. */
+  signal: AbortSignal;
+  /** Deadline of one API request in ms. */
+  requestTimeoutMs: number;
+}
+
+/** Rejects as soon as `signal` aborts, whatever `p` does. */
+export function raceSignal<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** Sleeps `ms`, or rejects early when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return raceSignal(new Promise<void>((r) => setTimeout(r, ms).unref?.()), signal, 'waiting');
+}
+
+/** Plain JSON of a client model (dates as strings), as the API server sent it. */
+export function toPlain(obj: unknown): unknown {
+  return obj === undefined ? undefined : (JSON.parse(JSON.stringify(obj)) as unknown);
+}
+
+/** A Pod is Ready when its Ready condition is True and it is not being deleted. */
+export function isPodReady(pod: V1Pod | undefined): boolean {
+  if (!pod || pod.metadata?.deletionTimestamp) return false;
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Cluster access for one run. */
+export class Cluster {
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly storage: StorageV1Api;
+  readonly discovery: DiscoveryV1Api;
+  private readonly cache = new Map<string, Promise<unknown>>();
+  private objectApi: KubernetesObjectApi | undefined;
+
+  constructor(
+    readonly kc: KubeConfig,
+    readonly opts: ClusterOptions,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.storage = kc.makeApiClient(StorageV1Api);
+    this.discovery = kc.makeApiClient(DiscoveryV1Api);
+  }
+
+  /** Per-request options: the run's signal plus a fresh request deadline. */
+  requestOptions(signal?: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+    const { requestTimeoutMs } = this.opts;
+    const signals = [this.opts.signal, ...(signal ? [signal] : [])];
+    const mw: ObservableMiddleware = {
+      pre: (ctx) => {
+        ctx.setSignal(AbortSignal.any([...signals, AbortSignal.timeout(requestTimeoutMs)]));
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (rsp) => new Observable(Promise.resolve(rsp)),
+    };
+    return { middleware: [mw], middlewareMergeStrategy: 'append' };
+  }
+
+  /** Runs one API call, mapping failures to ClusterError. */
+  async call<T>(what: string, fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await fn(this.requestOptions(signal));
+    } catch (err) {
+      throw toClusterError(err, what);
+    }
+  }
+
+  /** Like call(), but a 404 gives undefined. */
+  async callOptional<T>(what: string, fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+    try {
+      return await fn(this.requestOptions(signal));
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw toClusterError(err, what);
+    }
+  }
+
+  private cached<T>(key: string, load: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let p = this.cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      this.cache.set(key, p);
+      // A failed list is not remembered: a later check may try again.
+      p.catch(() => {
+        if (this.cache.get(key) === p) this.cache.delete(key);
+      });
+    }
+    return raceSignal(p, signal, key);
+  }
+
+  /** Forgets the snapshot (after the grader itself changed the cluster, e.g. deleted a pod). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  /** Every PersistentVolume (cluster-scoped), listed once per run. */
+  persistentVolumes(signal?: AbortSignal): Promise<V1PersistentVolume[]> {
+    return this.cached('list persistentvolumes', async () => (await this.call('list persistentvolumes', (o) => this.core.listPersistentVolume({}, o))).items, signal);
+  }
+
+  /** Every StorageClass, listed once per run. */
+  storageClasses(signal?: AbortSignal): Promise<V1StorageClass[]> {
+    return this.cached('list storageclasses', async () => (await this.call('list storageclasses', (o) => this.storage.listStorageClass({}, o))).items, signal);
+  }
+
+  /** PVCs of a namespace, listed once per run. */
+  persistentVolumeClaims(namespace: string, signal?: AbortSignal): Promise<V1PersistentVolumeClaim[]> {
+    const what = `list persistentvolumeclaims in ${namespace}`;
+    return this.cached(what, async () => (await this.call(what, (o) => this.core.listNamespacedPersistentVolumeClaim({ namespace }, o))).items, signal);
+  }
+
+  /** Pods of a namespace, listed once per run. */
+  pods(namespace: string, signal?: AbortSignal): Promise<V1Pod[]> {
+    const what = `list pods in ${namespace}`;
+    return this.cached(what, async () => (await this.call(what, (o) => this.core.listNamespacedPod({ namespace }, o))).items, signal);
+  }
+
+  /** Services of a namespace, listed once per run. */
+  services(namespace: string, signal?: AbortSignal): Promise<V1Service[]> {
+    const what = `list services in ${namespace}`;
+    return this.cached(what, async () => (await this.call(what, (o) => this.core.listNamespacedService({ namespace }, o))).items, signal);
+  }
+
+  /** StatefulSets of a namespace, listed once per run. */
+  statefulSets(namespace: string, signal?: AbortSignal): Promise<V1StatefulSet[]> {
+    const what = `list statefulsets in ${namespace}`;
+    return this.cached(what, async () => (await this.call(what, (o) => this.apps.listNamespacedStatefulSet({ namespace }, o))).items, signal);
+  }
+
+  /** EndpointSlices of a namespace (undefined when the API does not serve them). */
+  endpointSlices(namespace: string, signal?: AbortSignal): Promise<V1EndpointSlice[] | undefined> {
+    const what = `list endpointslices in ${namespace}`;
+    return this.cached(what, async () => (await this.callOptional(what, (o) => this.discovery.listNamespacedEndpointSlice({ namespace }, o)))?.items, signal);
+  }
+
+  /** Any kind, listed once per run and namespace, as plain JSON (for object-matches). */
+  listAny(apiVersion: string, kind: string, namespace: string | undefined, signal?: AbortSignal): Promise<KubernetesObject[]> {
+    const what = `list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ''}`;
+    return this.cached(
+      what,
+      async () => {
+        this.objectApi ??= KubernetesObjectApi.makeApiClient(this.kc);
+        const api = this.objectApi;
+        const list = await this.callOptional(what, () => api.list(apiVersion, kind, namespace));
+        return (list?.items ?? []).map((i) => toPlain(i) as KubernetesObject);
+      },
+      signal,
+    );
+  }
+
+  /** A fresh read of one pod (not from the snapshot); undefined when it does not exist. */
+  readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod | undefined> {
+    return this.callOptional(`read pod ${namespace}/${name}`, (o) => this.core.readNamespacedPod({ name, namespace }, o), signal);
+  }
+
+  /** A fresh read of one StatefulSet. */
+  readStatefulSet(namespace: string, name: string, signal?: AbortSignal): Promise<V1StatefulSet | undefined> {
+    return this.callOptional(`read statefulset ${namespace}/${name}`, (o) => this.apps.readNamespacedStatefulSet({ name, namespace }, o), signal);
+  }
+
+  /** Deletes a pod gracefully (the pod's own grace period, never forced), only if it still has `uid`. */
+  async deletePod(namespace: string, name: string, uid: string, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      `delete pod ${namespace}/${name}`,
+      (o) => this.core.deleteNamespacedPod({ name, namespace, body: { preconditions: { uid } } }, o),
+      signal,
+    );
+    this.invalidate();
+  }
+
+  /** The tail of a container's log (previous: the last terminated instance); undefined when unavailable. */
+  async podLog(namespace: string, name: string, container: string | undefined, previous: boolean, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return await this.call(
+        `read log of ${namespace}/${name}`,
+        (o) => this.core.readNamespacedPodLog({ name, namespace, container, previous, tailLines: 50 }, o),
+        signal,
+      );
+    } catch {
+      // Logs are supporting evidence only; their absence must not turn a verdict into an error.
+      return undefined;
+    }
+  }
+
+  /** Runs a command in a container with a hard deadline. */
+  exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number, signal?: AbortSignal): Promise<ExecResult> {
+    const signals = [this.opts.signal, ...(signal ? [signal] : [])];
+    return execInPod(this.kc, { namespace, pod, container, command, timeoutMs, signal: AbortSignal.any(signals) });
+  }
+
+  /**
+   * Waits until `done(pod)` holds for the named pod (undefined = absent), watching it and re-listing
+   * at least every `pollMs` (the client's watch ends whenever the server closes it, and may stall).
+   * Returns the pod that satisfied it, or throws DeadlineError with the last state seen.
+   */
+  async waitForPod(
+    namespace: string,
+    name: string,
+    done: (pod: V1Pod | undefined) => boolean,
+    opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; onState?: (pod: V1Pod | undefined) => void },
+  ): Promise<V1Pod | undefined> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const pollMs = opts.pollMs ?? 1000;
+    const signal = AbortSignal.any([this.opts.signal, ...(opts.signal ? [opts.signal] : [])]);
+    const watch = new Watch(this.kc);
+    while (Date.now() < deadline) {
+      const list = await this.call(
+        `list pod ${namespace}/${name}`,
+        (o) => this.core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${name}` }, o),
+        signal,
+      );
+      const pod = list.items.find((p) => p.metadata?.name === name);
+      opts.onState?.(pod);
+      if (done(pod)) return pod;
+      const rv = list.metadata?.resourceVersion;
+      const wait = Math.min(pollMs, deadline - Date.now());
+      if (wait <= 0) break;
+      const hit = await new Promise<V1Pod | undefined | false>((resolve) => {
+        let controller: AbortController | undefined;
+        let over = false;
+        const end = (v: V1Pod | undefined | false) => {
+          if (over) return;
+          over = true;
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          controller?.abort();
+          resolve(v);
+        };
+        const onAbort = () => end(false);
+        const timer = setTimeout(() => end(false), wait);
+        signal.addEventListener('abort', onAbort, { once: true });
+        watch
+          .watch(
+            `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+            { fieldSelector: `metadata.name=${name}`, resourceVersion: rv, allowWatchBookmarks: true },
+            (type: string, obj: unknown) => {
+              if (type === 'ERROR' || type === 'BOOKMARK') return;
+              const p = obj as V1Pod;
+              if (p?.metadata?.name !== name) return;
+              const current = type === 'DELETED' ? undefined : p;
+              opts.onState?.(current);
+              if (done(current)) end(current ?? undefined);
+            },
+            () => {
+              // The watch ended (server close, 410, error): fall back to the next re-list.
+            },
+          )
+          .then((c) => {
+            controller = c;
+            if (over) c.abort();
+          })
+          .catch(() => {
+            // A watch that cannot start leaves polling in charge.
+          });
+      });
+      if (signal.aborted) throw new ClusterError('timeout', `waiting for pod ${namespace}/${name}: the check's deadline passed or the run was cancelled`);
+      if (hit !== false) {
+        // The watch gave raw JSON; re-read through the typed client so callers get one shape.
+        const fresh = await this.readPod(namespace, name, signal);
+        if (done(fresh)) return fresh;
+      }
+    }
+    throw new DeadlineError(`waiting for pod ${namespace}/${name}`, opts.timeoutMs);
+  }
+}
