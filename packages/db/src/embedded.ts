@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { startMultiplexer } from './multiplexer.ts';
 
 /** The repository root (packages/db/src/../../..). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,23 +42,32 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   const host = options.host ?? '127.0.0.1';
+  // Clients reach PGlite through the multiplexer (see multiplexer.ts: whole batches and
+  // transactions at a time, LISTEN/NOTIFY routing), which forwards to pglite-socket on a private port.
   const server = new PGLiteSocketServer({
     db,
-    host,
-    port: options.port ?? 0,
+    host: '127.0.0.1',
+    port: 0,
     maxConnections: options.maxConnections ?? 100,
   });
+  let proxy: Awaited<ReturnType<typeof startMultiplexer>>;
   try {
     await server.start();
+    const inner = server.getServerConn();
+    proxy = await startMultiplexer({
+      host,
+      port: options.port ?? 0,
+      upstreamPort: Number(inner.slice(inner.lastIndexOf(':') + 1)),
+    });
   } catch (err) {
+    await server.stop().catch(() => {});
     await db.close();
     throw new Error(
       `could not serve the embedded database on ${host}:${options.port ?? 0}: ${(err as Error).message}`,
       { cause: err },
     );
   }
-  const conn = server.getServerConn();
-  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  const port = proxy.port;
   let stopped: Promise<void> | null = null;
   return {
     url: `postgres://postgres@${host}:${port}/postgres`,
@@ -65,6 +75,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     db,
     stop() {
       stopped ??= (async () => {
+        await proxy.close();
         await server.stop();
         await db.close();
       })();
