@@ -76,8 +76,8 @@ const catalog = {
     en: 'The StatefulSet has replicas: 0, so no pod runs. Set replicas: 1 (Part 5 exercise; Part 7, 1 field reference).',
   },
   'statefulset-rollout-pending': {
-    zh: 'StatefulSet 控制器还没有处理最新的修改（status.observedGeneration 落后）或仍在滚动更新。稍等片刻后再评分。',
-    en: 'The StatefulSet controller has not caught up with the latest change (status.observedGeneration is behind) or a rollout is in progress. Wait a moment and grade again.',
+    zh: 'StatefulSet 控制器还没有处理最新的修改（status.observedGeneration 落后）或仍在滚动更新。稍等片刻后再评分（第五部分 部署与验证步骤：kubectl get statefulsets）。',
+    en: 'The StatefulSet controller has not caught up with the latest change (status.observedGeneration is behind) or a rollout is in progress. Wait a moment and grade again (Part 5, deploy and verify: kubectl get statefulsets).',
   },
   'readiness-failing': {
     zh: 'Pod 在运行但未就绪（Ready=False）：就绪探针 redis-cli ping 没有成功。请查看 kubectl describe pod 的事件和容器日志（第五部分 部署与验证步骤）。',

@@ -1,0 +1,70 @@
+// The kubegrade CLI as a user runs it: a subprocess, its stdout and its exit code.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = resolve(import.meta.dirname, '../src/cli.ts');
+const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+
+/** Runs kubegrade and resolves to its exit code and output. */
+export function kubegrade(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(TSX, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'kubegrade-cli-'));
+
+describe('kubegrade CLI', () => {
+  it('lists the shipped labs', async () => {
+    const r = await kubegrade(['labs', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const labs = JSON.parse(r.stdout) as { id: string }[];
+    expect(labs.map((l) => l.id)).toEqual(['pv-claimref', 'redis-exist-pvc', 'redis-not-exist-pvc']);
+  });
+
+  it('validates lab files: 0 when valid, 1 with path and reason when not', async () => {
+    const ok = await kubegrade(['validate', resolve(import.meta.dirname, '../labs/redis-exist-pvc.yaml')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/valid lab redis-exist-pvc/);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'id: Bad Id\nversion: 1\ntitle: {zh: x, en: x}\nchecks: []\n');
+    const r = await kubegrade(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/id: lowercase letters/);
+    expect(r.stderr).toMatch(/checks: /);
+  });
+
+  it('exits 2 on bad arguments', async () => {
+    const runs = await Promise.all([
+      kubegrade(['grade', '--namespace', 'x']),
+      kubegrade(['grade', '--lab', 'pv-claimref', '--namespace', 'x', '--format', 'xml']),
+      kubegrade(['grade', '--lab', 'no-such-lab', '--namespace', 'x']),
+      kubegrade(['frobnicate']),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(runs[0]?.stderr).toMatch(/--lab/);
+    expect(runs[2]?.stderr).toMatch(/no lab with id "no-such-lab"/);
+  });
+
+  it('reports an unreachable API server as errors (exit 2), never as the student failing', async () => {
+    const kubeconfig = join(dir, 'down.yaml');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:9", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+    );
+    const r = await kubegrade(['grade', '--lab', 'pv-claimref', '--namespace', 'shiqi', '--kubeconfig', kubeconfig, '--format', 'json', '--time-multiplier', '0.2']);
+    expect(r.code).toBe(2);
+    const j = JSON.parse(r.stdout) as { status: string; score: number; maxScore: number; checks: { id: string; status: string; message: string }[] };
+    expect(j.status).toBe('error');
+    expect(j.score).toBe(0);
+    expect(j.maxScore).toBe(100);
+    expect(j.checks.map((c) => c.status)).toEqual(['error', 'error']);
+    expect(j.checks[0]?.message).toMatch(/cannot reach the API server/);
+  });
+});

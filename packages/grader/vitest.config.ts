@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // Subprocesses (the CLI) and kube-sim pods take seconds on a busy machine.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
