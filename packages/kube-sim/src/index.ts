@@ -17,14 +17,14 @@ import { buildKubeconfig } from './kubeconfig.ts';
 import { NullRuntime } from './null-runtime.ts';
 import { findResource, resourceForKind } from './resources.ts';
 import type { ClusterView, KubeObject, PodRuntime } from './runtime-contract.ts';
-import { SimServer, type ExecUpgradeHandler } from './server.ts';
+import { SimServer, type ExecUpgradeHandler, type RequestRecord } from './server.ts';
 import { Store } from './store.ts';
 
 export type { ClusterView, KubeObject, PodRuntime, ExecIO, ExecOutcome, VolumeBacking } from './runtime-contract.ts';
 export { Faults, type FaultSettings, type FailRule } from './faults.ts';
 export { NullRuntime } from './null-runtime.ts';
 export { ApiError } from './errors.ts';
-export type { ExecUpgradeHandler } from './server.ts';
+export type { ExecUpgradeHandler, RequestRecord } from './server.ts';
 
 /** The provisioner of the chapter's nfs-client StorageClass. */
 export const NFS_SUBDIR_PROVISIONER = 'k8s-sigs.io/nfs-subdir-external-provisioner';
@@ -50,6 +50,8 @@ export interface KubeSimOptions {
   execHandler?: ExecUpgradeHandler;
   /** Print controller errors (default: only when KUBE_SIM_DEBUG is set). */
   log?: (msg: string) => void;
+  /** Told of every resource request in RBAC terms (verb, group, resource, subresource, namespace). */
+  onRequest?: (r: RequestRecord) => void;
 }
 
 /** Options of sim.apply. */
@@ -101,7 +103,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const log = options.log ?? (process.env.KUBE_SIM_DEBUG ? (m: string) => process.stderr.write(`[kube-sim] ${m}\n`) : () => {});
 
   const execHandler = options.execHandler ?? (await loadExecHandler());
-  const server = new SimServer({ api, faults, runtime, token, execHandler });
+  const server = new SimServer({ api, faults, runtime, token, execHandler, onRequest: options.onRequest });
   const controllers = new ControllerManager({
     api,
     runtime,

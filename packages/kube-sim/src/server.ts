@@ -29,6 +29,17 @@ export interface ServerDeps {
   runtime: PodRuntime;
   token: string;
   execHandler?: ExecUpgradeHandler;
+  /** Told of every resource request as RBAC would see it (deploy/'s least-privilege test records these). */
+  onRequest?: (r: RequestRecord) => void;
+}
+
+/** One resource request in RBAC terms: verb, API group, resource, subresource, namespace. */
+export interface RequestRecord {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
 }
 
 const VERSION = {
@@ -188,6 +199,7 @@ export class SimServer {
                   : 'delete'
                 : method.toLowerCase();
     const faultResource = route.sub ? `${info.plural}/${route.sub}` : info.plural;
+    this.deps.onRequest?.({ verb, group: info.group, resource: info.plural, ...(route.sub ? { subresource: route.sub } : {}), ...(route.namespace ? { namespace: route.namespace } : {}) });
     const failure = faults.takeFailure(verb, faultResource, route.namespace);
     if (failure) throw injectedFailure(failure.status, verb, faultResource, route.namespace, route.name);
 
@@ -372,6 +384,7 @@ export class SimServer {
       if (!route || route.res !== PODS || route.sub !== 'exec' || !route.name) {
         throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       }
+      this.deps.onRequest?.({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', ...(route.namespace ? { namespace: route.namespace } : {}) });
       const failure = this.deps.faults.takeFailure('create', 'pods/exec', route.namespace);
       if (failure) throw injectedFailure(failure.status, 'create', 'pods/exec', route.namespace, route.name);
       const pod = this.deps.api.store.get(PODS, route.namespace, route.name);
