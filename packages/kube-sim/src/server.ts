@@ -10,6 +10,7 @@ import type { Faults } from './faults.ts';
 import { ALL_VERBS, RESOURCES, apiVersionOf, findResource, lookupResource, type ResourceInfo } from './resources.ts';
 import type { KubeObject, PodRuntime } from './runtime-contract.ts';
 import { formatSelector, parseFieldSelector, parseLabelSelector, selectorFromObject } from './selectors.ts';
+import { decodeProtobuf } from './proto.ts';
 import { openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
 import { toTable } from './table.ts';
 import { serveWatch } from './watch.ts';
@@ -526,7 +527,9 @@ function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions {
 async function readBody(req: IncomingMessage, optional = false, yaml = false): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const raw = Buffer.concat(chunks);
+  if (/protobuf/.test(String(req.headers['content-type'] ?? '')) && raw.length) return decodeProtobuf(raw);
+  const text = raw.toString('utf8');
   if (!text.trim()) {
     if (optional) return undefined;
     throw badRequest('the body of the request was empty');
