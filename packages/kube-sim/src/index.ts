@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { Api } from './api.ts';
 import { ControllerManager } from './controllers/index.ts';
 import { ApiError } from './errors.ts';
+import { handleExecUpgrade } from './exec-ws.ts';
 import { Faults } from './faults.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { NullRuntime } from './null-runtime.ts';
@@ -46,7 +47,7 @@ export interface KubeSimOptions {
   nfsPath?: string;
   /** Create the course's `nfs-client` StorageClass at start and after reset (default true). */
   nfsClientStorageClass?: boolean;
-  /** Exec upgrade handler; defaults to part 2's exec-ws.ts when present. */
+  /** Exec upgrade handler (default: the WebSocket exec of exec-ws.ts). */
   execHandler?: ExecUpgradeHandler;
   /** Print controller errors (default: only when KUBE_SIM_DEBUG is set). */
   log?: (msg: string) => void;
@@ -102,7 +103,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   if (!existsSync(dataDir)) await mkdir(dataDir, { recursive: true });
   const log = options.log ?? (process.env.KUBE_SIM_DEBUG ? (m: string) => process.stderr.write(`[kube-sim] ${m}\n`) : () => {});
 
-  const execHandler = options.execHandler ?? (await loadExecHandler());
+  const execHandler = options.execHandler ?? handleExecUpgrade;
   const server = new SimServer({ api, faults, runtime, token, execHandler, onRequest: options.onRequest });
   const controllers = new ControllerManager({
     api,
@@ -201,14 +202,6 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     },
   };
   return sim;
-}
-
-/** Part 2's exec handler, when its module exists in this tree. */
-async function loadExecHandler(): Promise<ExecUpgradeHandler | undefined> {
-  const file = new URL('./exec-ws.ts', import.meta.url);
-  if (!existsSync(file)) return undefined;
-  const mod = (await import(file.href)) as { handleExecUpgrade?: ExecUpgradeHandler };
-  return mod.handleExecUpgrade;
 }
 
 /** Parse YAML (multi-document) or take objects, then create-or-update each. */
