@@ -1,0 +1,248 @@
+'use client';
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type RowSelectionState,
+  type SortingState,
+} from '@tanstack/react-table';
+import { useLocale, useTranslations } from 'next-intl';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { pick } from '@/i18n/locales';
+import { formatDateTime, formatScore, trim } from '@/lib/format';
+import type { CheckStatus, Lab, ScoreboardRow } from '@/lib/types';
+import { buttonClass } from './forms/fields';
+import { Spinner, StatusBadge } from './StatusBadge';
+
+const col = createColumnHelper<ScoreboardRow>();
+
+// Sort order for a check column: where students are stuck first.
+const STATUS_RANK: Record<CheckStatus, number> = { FAIL: 0, ERROR: 1, SKIPPED: 2, RUNNING: 3, PENDING: 4, PASS: 5 };
+
+/** Where a click on a student's row (or one of its cells) leads: their latest run's report. */
+export function runHref(row: ScoreboardRow, labId: string, checkId?: string): string | null {
+  if (!row.latestRun) return null;
+  const qs = new URLSearchParams({ enrollment: row.enrollment.id, lab: labId });
+  return `/runs/${row.latestRun.id}?${qs.toString()}${checkId ? `#check-${checkId}` : ''}`;
+}
+
+/** The students x checks table: sortable, selectable, each row leading to the latest run. */
+export function ScoreboardTable({
+  lab,
+  rows,
+  flashing,
+  selection,
+  onSelectionChange,
+  onRegradeOne,
+}: {
+  lab: Lab;
+  rows: ScoreboardRow[];
+  flashing: ReadonlySet<string>;
+  selection: RowSelectionState;
+  onSelectionChange: (s: RowSelectionState) => void;
+  onRegradeOne: (row: ScoreboardRow) => void;
+}) {
+  const t = useTranslations('scoreboard');
+  const locale = useLocale();
+  const router = useRouter();
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'student', desc: false }]);
+
+  const columns = useMemo(
+    () => [
+      col.display({
+        id: 'select',
+        header: ({ table }) => (
+          <input
+            type="checkbox"
+            aria-label={t('selectAll')}
+            className="h-4 w-4"
+            checked={table.getIsAllRowsSelected()}
+            ref={(el) => {
+              if (el) el.indeterminate = table.getIsSomeRowsSelected();
+            }}
+            onChange={table.getToggleAllRowsSelectedHandler()}
+          />
+        ),
+        cell: ({ row }) => (
+          <input
+            type="checkbox"
+            aria-label={t('selectRow', { name: row.original.student.name })}
+            className="h-4 w-4"
+            checked={row.getIsSelected()}
+            onChange={row.getToggleSelectedHandler()}
+            onClick={(e) => e.stopPropagation()}
+          />
+        ),
+      }),
+      col.accessor((r) => r.student.name, {
+        id: 'student',
+        header: () => t('student'),
+        cell: ({ row }) => {
+          const href = runHref(row.original, lab.id);
+          return (
+            <div>
+              {href ? (
+                <Link href={href} className="font-semibold text-blue-800 underline" onClick={(e) => e.stopPropagation()}>
+                  {row.original.student.name}
+                </Link>
+              ) : (
+                <span className="font-semibold">{row.original.student.name}</span>
+              )}
+              <div className="text-xs text-slate-600">{row.original.student.email}</div>
+            </div>
+          );
+        },
+      }),
+      col.accessor('namespace', {
+        header: () => t('namespace'),
+        cell: (info) => <code className="font-mono text-sm">{info.getValue()}</code>,
+      }),
+      ...lab.checks.map((check) =>
+        col.accessor((r) => r.cells.find((c) => c.checkId === check.id)?.status ?? 'PENDING', {
+          id: `check:${check.id}`,
+          header: () => pick(check.title, locale),
+          sortingFn: (a, b, id) => STATUS_RANK[a.getValue<CheckStatus>(id)] - STATUS_RANK[b.getValue<CheckStatus>(id)],
+          cell: ({ row }) => {
+            const cell = row.original.cells.find((c) => c.checkId === check.id);
+            const status = cell?.status ?? 'PENDING';
+            return (
+              <div className="flex flex-col items-start gap-0.5" data-check={check.id} data-status={status}>
+                <StatusBadge status={status} compact />
+                {cell && status !== 'PENDING' && status !== 'RUNNING' && (
+                  <span className="text-xs tabular-nums text-slate-600">
+                    {trim(cell.points)}/{check.points}
+                  </span>
+                )}
+              </div>
+            );
+          },
+        }),
+      ),
+      col.accessor((r) => r.score ?? -1, {
+        id: 'total',
+        header: () => t('total'),
+        cell: ({ row }) => {
+          const running = row.original.latestRun?.status === 'QUEUED' || row.original.latestRun?.status === 'RUNNING';
+          return (
+            <div className="whitespace-nowrap" data-testid="total">
+              <span className="font-semibold tabular-nums">{formatScore(row.original.score, row.original.maxScore)}</span>
+              {running && (
+                <span className="ml-2 inline-flex items-center gap-1 text-xs text-sky-900">
+                  <Spinner /> {t('grading')}
+                </span>
+              )}
+            </div>
+          );
+        },
+      }),
+      col.accessor((r) => (r.lastGradedAt ? Date.parse(r.lastGradedAt) : 0), {
+        id: 'lastGraded',
+        header: () => t('lastGraded'),
+        cell: ({ row }) => <span className="whitespace-nowrap text-sm tabular-nums">{formatDateTime(row.original.lastGradedAt, locale)}</span>,
+      }),
+      col.display({
+        id: 'actions',
+        header: () => <span className="sr-only">{t('actions')}</span>,
+        cell: ({ row }) => (
+          <button
+            type="button"
+            className={buttonClass.small}
+            onClick={(e) => {
+              e.stopPropagation();
+              onRegradeOne(row.original);
+            }}
+            aria-label={t('regradeOneLabel', { name: row.original.student.name })}
+          >
+            {t('regradeOne')}
+          </button>
+        ),
+      }),
+    ],
+    [lab, locale, t, onRegradeOne],
+  );
+
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting, rowSelection: selection },
+    getRowId: (r) => r.enrollment.id,
+    onSortingChange: setSorting,
+    onRowSelectionChange: (updater) => onSelectionChange(typeof updater === 'function' ? updater(selection) : updater),
+    enableRowSelection: true,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+  });
+
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full border-collapse text-left text-sm" data-testid="scoreboard-table">
+        <caption className="sr-only">{t('tableCaption', { lab: pick(lab.title, locale) })}</caption>
+        <thead className="bg-slate-100">
+          {table.getHeaderGroups().map((hg) => (
+            <tr key={hg.id}>
+              {hg.headers.map((header) => {
+                const sortable = header.column.getCanSort() && header.column.id !== 'select' && header.column.id !== 'actions';
+                const dir = header.column.getIsSorted();
+                return (
+                  <th
+                    key={header.id}
+                    scope="col"
+                    aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
+                    className="border-b border-slate-300 px-3 py-2 align-bottom font-semibold text-slate-800"
+                  >
+                    {sortable ? (
+                      <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 text-left hover:underline">
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        <span aria-hidden="true" className="text-slate-500">
+                          {dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : '↕'}
+                        </span>
+                      </button>
+                    ) : (
+                      flexRender(header.column.columnDef.header, header.getContext())
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((row) => {
+            const href = runHref(row.original, lab.id);
+            return (
+              <tr
+                key={row.id}
+                data-enrollment={row.id}
+                data-namespace={row.original.namespace}
+                onClick={(e) => {
+                  if (!href) return;
+                  const checkId = (e.target as HTMLElement).closest<HTMLElement>('[data-check]')?.dataset.check;
+                  router.push(runHref(row.original, lab.id, checkId) ?? href);
+                }}
+                className={`border-b border-slate-200 ${href ? 'cursor-pointer hover:bg-slate-50' : ''} ${row.getIsSelected() ? 'bg-blue-50' : ''} ${
+                  flashing.has(row.id) ? 'kg-flash' : ''
+                }`}
+              >
+                {row.getVisibleCells().map((cell) =>
+                  cell.column.id === 'student' ? (
+                    <th key={cell.id} scope="row" className="px-3 py-2 text-left font-normal">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </th>
+                  ) : (
+                    <td key={cell.id} className="px-3 py-2">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ),
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { useClient, useSubscription } from 'urql';
+import { RUN, RUN_PROGRESS } from '@/lib/queries';
+import { newerRun } from '@/lib/runs';
+import { isActive, type GradingRun } from '@/lib/types';
+
+const POLL_MS = 3000;
+
+/**
+ * Follows a run live: pushed progress over the subscription, plus a slow poll while it is queued
+ * or running (for the queue position, and in case the socket missed the last events).
+ */
+export function useLiveRun(initial: GradingRun | null): GradingRun | null {
+  const client = useClient();
+  const [run, setRun] = useState<GradingRun | null>(initial);
+
+  useEffect(() => {
+    if (initial) setRun((cur) => newerRun(cur, initial));
+    else setRun(null);
+  }, [initial]);
+
+  const runId = run?.id ?? '';
+  const active = isActive(run);
+  const [sub] = useSubscription<{ runProgress: { run: GradingRun } }>({
+    query: RUN_PROGRESS,
+    variables: { runId },
+    pause: !active,
+  });
+
+  useEffect(() => {
+    const pushed = sub.data?.runProgress.run;
+    if (pushed) setRun((cur) => newerRun(cur, pushed));
+  }, [sub.data]);
+
+  useEffect(() => {
+    if (!active || !runId) return;
+    const id = window.setInterval(() => {
+      client
+        .query<{ run: GradingRun | null }>(RUN, { id: runId }, { requestPolicy: 'network-only' })
+        .toPromise()
+        .then((res) => {
+          const polled = res.data?.run;
+          if (polled) setRun((cur) => newerRun(cur, polled));
+        });
+    }, POLL_MS);
+    return () => window.clearInterval(id);
+  }, [active, runId, client]);
+
+  return run;
+}
