@@ -29,3 +29,4 @@ export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
 } from './embedded.ts';
+export { openDatabase, lockFileFor, type OpenedDatabase, type OpenDatabaseOptions } from './open.ts';

@@ -1,6 +1,6 @@
 // The embedded default database: several clients (a pg pool, Prisma, pg-boss, LISTEN/NOTIFY) share
 // one PGlite through startEmbeddedPostgres, as api, worker and the queue do in `npm run demo`.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded.ts';
 import { migrate, readMigrations } from '../src/migrate.ts';
+import { lockFileFor, openDatabase } from '../src/open.ts';
 
 let embedded: EmbeddedPostgres;
 beforeAll(async () => {
@@ -136,26 +137,45 @@ describe('startEmbeddedPostgres', () => {
   });
 });
 
-describe('startEmbeddedPostgres with a data directory', () => {
-  it('keeps the data across a restart', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'kubegrade-pglite-')), 'pglite');
-    const first = await startEmbeddedPostgres({ dataDir });
+describe('openDatabase', () => {
+  it('uses DATABASE_URL when it is set', async () => {
+    const db = await openDatabase({ env: { DATABASE_URL: 'postgres://u@db.example:5432/k' } });
+    expect(db).toMatchObject({ url: 'postgres://u@db.example:5432/k', source: 'DATABASE_URL', embedded: null });
+  });
+
+  // Starting PGlite on disk is slow (initdb), so these steps share one data directory.
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'kubegrade-pglite-')), 'pglite');
+
+  it('starts the embedded server once and shares it with the next caller', async () => {
+    const [a, b] = await Promise.all([openDatabase({ env: {}, dataDir }), openDatabase({ env: {}, dataDir })]);
     try {
-      await migrate(first.url);
-      const prisma = createPrisma(first.url, { max: 1 });
+      expect([a.source, b.source].sort()).toEqual(['embedded-shared', 'embedded-started']);
+      expect(a.url).toBe(b.url);
+      const owner = a.embedded ? a : b;
+      const guest = a.embedded ? b : a;
+      expect(JSON.parse(readFileSync(lockFileFor(dataDir), 'utf8'))).toEqual({ pid: process.pid, url: owner.url });
+      await migrate(guest.url);
+      const prisma = createPrisma(guest.url, { max: 1 });
       await prisma.course.create({ data: { slug: 'kept', name: 'Kept across restarts' } });
       await prisma.$disconnect();
     } finally {
-      await first.stop();
+      await a.close();
+      await b.close();
     }
-    const second = await startEmbeddedPostgres({ dataDir });
+    expect(existsSync(lockFileFor(dataDir))).toBe(false);
+  });
+
+  it('keeps the data across a restart, replacing a lock file left by a process that died', async () => {
+    writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: 2 ** 22 + 17, url: 'postgres://postgres@127.0.0.1:1/postgres' }));
+    const db = await openDatabase({ env: {}, dataDir });
     try {
-      expect((await migrate(second.url)).applied).toEqual([]);
-      const prisma = createPrisma(second.url, { max: 1 });
+      expect(db.source).toBe('embedded-started');
+      expect((await migrate(db.url)).applied).toEqual([]);
+      const prisma = createPrisma(db.url, { max: 1 });
       expect(await prisma.course.findUnique({ where: { slug: 'kept' } })).toMatchObject({ name: 'Kept across restarts' });
       await prisma.$disconnect();
     } finally {
-      await second.stop();
+      await db.close();
     }
   });
 });

@@ -1,24 +1,20 @@
-// `npm run db:migrate`: applies prisma/migrations to DATABASE_URL, or, when it is unset, to the
-// embedded database in .data/pglite (EMBEDDED_DATA_DIR overrides the directory).
-import { defaultEmbeddedDataDir, startEmbeddedPostgres } from '../embedded.ts';
+// `npm run db:migrate`: applies prisma/migrations to DATABASE_URL or, when it is unset, to the
+// embedded database (.data/pglite, or EMBEDDED_DATA_DIR), through the running embedded server if
+// another process (e.g. the demo) has one up.
 import { migrate, MigrationError } from '../migrate.ts';
+import { openDatabase } from '../open.ts';
+import { redact } from '../testing.ts';
 
 const log = (line: string) => console.log(`db:migrate: ${line}`);
 
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const result = await migrate(url, { log });
-    log(`${result.applied.length} applied, ${result.alreadyApplied.length} already applied (DATABASE_URL)`);
-    return;
-  }
-  const dataDir = process.env.EMBEDDED_DATA_DIR ?? defaultEmbeddedDataDir;
-  const embedded = await startEmbeddedPostgres({ dataDir });
+  const db = await openDatabase();
   try {
-    const result = await migrate(embedded.url, { log });
-    log(`${result.applied.length} applied, ${result.alreadyApplied.length} already applied (embedded PGlite in ${dataDir})`);
+    const result = await migrate(db.url, { log });
+    const where = db.source === 'DATABASE_URL' ? redact(db.url) : `embedded PGlite (${db.source}) at ${db.url}`;
+    log(`${result.applied.length} applied, ${result.alreadyApplied.length} already applied, ${where}`);
   } finally {
-    await embedded.stop();
+    await db.close();
   }
 }
 
