@@ -42,8 +42,13 @@ export function forgetCsrfToken(): void {
 
 async function toApiError(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.clone().json()) as { error?: { code?: string; message?: string } };
-    if (body.error) return new ApiError(res.status, body.error.code ?? 'HTTP', body.error.message ?? res.statusText);
+    const body = (await res.clone().json()) as { error?: unknown; code?: unknown; message?: unknown };
+    if (typeof body.error === 'object' && body.error !== null) {
+      const e = body.error as { code?: unknown; message?: unknown };
+      return new ApiError(res.status, typeof e.code === 'string' ? e.code : 'HTTP', typeof e.message === 'string' ? e.message : res.statusText);
+    }
+    // fastify's own error shape: { statusCode, code, error: 'Forbidden', message }.
+    if (typeof body.code === 'string') return new ApiError(res.status, body.code, typeof body.message === 'string' ? body.message : res.statusText);
   } catch {
     // Not JSON (e.g. a proxy error page); fall through to the status line.
   }
