@@ -49,6 +49,8 @@ export interface KubeSimOptions {
   nfsClientStorageClass?: boolean;
   /** Exec upgrade handler (default: the WebSocket exec of exec-ws.ts). */
   execHandler?: ExecUpgradeHandler;
+  /** How many recent changes a watch can resume from before it gets 410 Expired (default 50000). */
+  watchWindow?: number;
   /** Print controller errors (default: only when KUBE_SIM_DEBUG is set). */
   log?: (msg: string) => void;
   /** Told of every resource request in RBAC terms (verb, group, resource, subresource, namespace). */
@@ -93,7 +95,7 @@ const NAMESPACES = findResource('namespaces')!;
 
 /** Start a kube-sim on 127.0.0.1. */
 export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSim> {
-  const store = new Store();
+  const store = new Store(options.watchWindow);
   const api = new Api(store);
   const faults = new Faults();
   const runtime = options.runtime ?? new NullRuntime();
