@@ -1,0 +1,14 @@
+// What every resolver receives.
+import type { FastifyInstance } from 'fastify';
+import type { MercuriusContext } from 'mercurius';
+import type { PrismaClient } from '@kubegrade/db';
+import type { Config } from '../config.ts';
+import type { SessionUser } from '../types.ts';
+
+/** The GraphQL context: the signed-in user plus the app's services. */
+export interface Ctx extends MercuriusContext {
+  app: FastifyInstance;
+  db: PrismaClient;
+  config: Config;
+  user: SessionUser | null;
+}

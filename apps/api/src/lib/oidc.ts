@@ -1,0 +1,74 @@
+// OIDC sign-in (authorization code + PKCE) through openid-client. Only people already on the
+// roster (matched by verified email, then bound by `sub`) may sign in this way.
+import * as client from 'openid-client';
+import type { FastifyInstance } from 'fastify';
+import type { OidcConfig } from '../config.ts';
+import { restError } from './errors.ts';
+import { audit } from './audit.ts';
+import { signIn, toSessionUser } from '../plugins/auth.ts';
+
+/** Adds GET /auth/oidc/login and /auth/oidc/callback. */
+export async function registerOidc(app: FastifyInstance, oidc: OidcConfig): Promise<void> {
+  const { db, config } = app;
+  let discovered: Promise<client.Configuration> | null = null;
+  // Discovery is lazy so the api starts even while the identity provider is down.
+  const configuration = () => {
+    discovered ??= client.discovery(new URL(oidc.issuer), oidc.clientId, oidc.clientSecret).catch((err: unknown) => {
+      discovered = null;
+      throw err;
+    });
+    return discovered;
+  };
+  const redirectUri = `${config.apiPublicUrl}/auth/oidc/callback`;
+
+  app.get('/auth/oidc/login', async (request, reply) => {
+    const cfg = await configuration();
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    request.session.oidc = { state, nonce, codeVerifier };
+    const url = client.buildAuthorizationUrl(cfg, {
+      redirect_uri: redirectUri,
+      scope: 'openid email profile',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    return reply.redirect(url.href);
+  });
+
+  app.get('/auth/oidc/callback', async (request, reply) => {
+    const pending = request.session.oidc;
+    if (!pending) return reply.code(400).send(restError('BAD_USER_INPUT', 'no sign-in in progress; start again'));
+    delete request.session.oidc;
+    const cfg = await configuration();
+    const current = new URL(request.url, config.apiPublicUrl);
+    let claims: client.IDToken | undefined;
+    try {
+      const tokens = await client.authorizationCodeGrant(cfg, current, {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+      });
+      claims = tokens.claims();
+    } catch (err) {
+      request.log.warn({ err: (err as Error).message }, 'OIDC callback refused');
+      return reply.code(401).send(restError('INVALID_CREDENTIALS', 'the identity provider did not confirm the sign-in'));
+    }
+    if (!claims) return reply.code(401).send(restError('INVALID_CREDENTIALS', 'the identity provider sent no ID token'));
+    const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email.toLowerCase() : null;
+    const user =
+      (await db.user.findUnique({ where: { oidcSubject: claims.sub } })) ??
+      (email ? await db.user.findUnique({ where: { email } }) : null);
+    if (!user) {
+      await audit(db, { actor: email ?? `oidc:${claims.sub}`, action: 'auth.login.failed', reason: 'not on the roster', after: { method: 'oidc' } });
+      return reply.code(403).send(restError('FORBIDDEN', 'this account is not on the course roster; ask your instructor'));
+    }
+    if (!user.oidcSubject) await db.user.update({ where: { id: user.id }, data: { oidcSubject: claims.sub } });
+    const su = toSessionUser(user);
+    await signIn(request, su);
+    await audit(db, { actor: su, action: 'auth.login', subject: `user:${su.id}`, after: { method: 'oidc' } });
+    return reply.redirect(config.publicUrl + '/');
+  });
+}

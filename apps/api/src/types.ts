@@ -1,0 +1,31 @@
+// Decorations the plugins add to fastify's types.
+import type { PrismaClient } from '@kubegrade/db';
+import type { Config } from './config.ts';
+import type { PubSub } from './lib/runs.ts';
+
+/** The signed-in user as requests see it. */
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: 'STUDENT' | 'INSTRUCTOR' | 'ADMIN';
+  studentId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: PrismaClient;
+    pubsub: PubSub;
+  }
+  interface FastifyRequest {
+    /** The signed-in user, or null (set by the auth plugin). */
+    user: SessionUser | null;
+  }
+  interface Session {
+    userId?: string;
+    /** OIDC authorization-code flow state while the user is at the identity provider. */
+    oidc?: { state: string; nonce: string; codeVerifier: string };
+    _csrf?: string;
+  }
+}
