@@ -30,3 +30,4 @@ export {
   type EmbeddedPostgresOptions,
 } from './embedded.ts';
 export { openDatabase, lockFileFor, type OpenedDatabase, type OpenDatabaseOptions } from './open.ts';
+export * from './runs/index.ts';
