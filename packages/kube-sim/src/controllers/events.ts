@@ -1,7 +1,6 @@
 // Records core/v1 Events the way client-go's recorder does: one Event per object, reason and
 // message, whose count and lastTimestamp grow when it repeats. `kubectl describe` lists them.
 
-import { randomBytes } from 'node:crypto';
 import type { Api } from '../api.ts';
 import { findResource } from '../resources.ts';
 import type { KubeObject } from '../runtime-contract.ts';
@@ -18,6 +17,7 @@ export interface EventSource {
 /** Emits and aggregates Events. */
 export class EventRecorder {
   private readonly seen = new Map<string, string>(); // aggregation key -> event name
+  private tick = 0n;
 
   constructor(private readonly api: Api) {}
 
@@ -36,7 +36,9 @@ export class EventRecorder {
       });
       return;
     }
-    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    // client-go names events "<object>.<unix nanoseconds in hex>", so they list in time order.
+    this.tick = (this.tick + 1n) % 1_000_000n;
+    const name = `${obj.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + this.tick).toString(16)}`;
     this.seen.set(key, name);
     try {
       this.api.create(EVENTS, namespace, {

@@ -100,6 +100,8 @@ export class VolumeControllers {
   private readonly refIndex = new Map<string, Set<string>>();
   /** claims not yet bound, retried when a volume becomes available */
   private readonly unbound = new Set<string>();
+  /** volumes with no claimRef: the only candidates for a claim nothing is pre-bound to */
+  private readonly free = new Set<string>();
   /** claims for which ExternalProvisioning/WaitForFirstConsumer was already reported this phase */
   private readonly reported = new Set<string>();
 
@@ -133,6 +135,8 @@ export class VolumeControllers {
       }
       if (oldRef?.name) this.claimQueue.add(claimKey(oldRef.namespace, oldRef.name));
       if (ev.type !== 'DELETED') this.volumeQueue.add(name);
+      if (ev.type !== 'DELETED' && !newRef) this.free.add(name);
+      else this.free.delete(name);
       // A volume that is (or may become) free can satisfy any waiting claim.
       const phase = status(ev.object).phase;
       if (ev.type === 'DELETED' || (!newRef && (phase === 'Available' || phase === 'Pending'))) {
@@ -157,6 +161,7 @@ export class VolumeControllers {
     this.refIndex.clear();
     this.unbound.clear();
     this.reported.clear();
+    this.free.clear();
   }
 
   /** Stop the queues. */
@@ -270,7 +275,13 @@ export class VolumeControllers {
     const selector = spec(claim).selector ? selectorFromObject(spec(claim).selector) : undefined;
     const claimMode = String(spec(claim).volumeMode ?? 'Filesystem');
     let best: KubeObject | undefined;
-    for (const volume of this.api.store.list(PVS)) {
+    // Candidates: volumes whose claimRef names this claim, then free volumes (never a full scan).
+    const names = new Set([...(this.refIndex.get(claimKey(claim.metadata.namespace, claim.metadata.name)) ?? []), ...this.free]);
+    const candidates = [...names]
+      .map((n) => this.api.store.get(PVS, undefined, n))
+      .filter((v): v is KubeObject => v !== undefined)
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+    for (const volume of candidates) {
       if (!wanted.every((m) => modes(volume).includes(m))) continue;
       const qty = capacityOf(volume);
       if (String(spec(volume).volumeMode ?? 'Filesystem') !== claimMode) continue;
