@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +21,10 @@ function isLiveRedis(pid: number): boolean {
 
 it('leaves no redis-server behind when the process running the pods is SIGKILLed', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'runtime-orphan-child.ts'), '4'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // However the test ends, the child must not outlive it.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const pids = await new Promise<number[]>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {

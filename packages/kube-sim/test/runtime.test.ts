@@ -91,6 +91,27 @@ describe('redis pods are real redis-server processes on the claimed volume', () 
   });
 });
 
+describe('lazy start and readiness', () => {
+  it('starts the server on first use, and the probe decides Ready as redis-cli ping would', async () => {
+    const pod = stsPod({ emptyDir: {} }, '10.244.2.1', 'lazy-0');
+    await rt.start(pod);
+    expect(rt.redisContainers(pod.metadata.uid)[0]?.running).toBe(false);
+    expect(await rt.probeReady(pod)).toBe(true);
+    expect((await run(pod, ['redis-cli', 'ping'])).out).toBe('PONG\n');
+    expect(rt.redisContainers(pod.metadata.uid)[0]?.running).toBe(true);
+    expect(await rt.probeReady(pod)).toBe(true);
+    await rt.stop(pod, 2);
+
+    const wrongPort = stsPod({ emptyDir: {} }, '10.244.2.2', 'never-ready-0');
+    (wrongPort.spec as { containers: { readinessProbe: unknown }[] }).containers[0]!.readinessProbe = { exec: { command: ['redis-cli', '-p', '6380', 'ping'] } };
+    await rt.start(wrongPort);
+    expect(await rt.probeReady(wrongPort)).toBe(false);
+    await run(wrongPort, ['redis-cli', 'ping']);
+    expect(await rt.probeReady(wrongPort)).toBe(false);
+    await rt.stop(wrongPort, 2);
+  });
+});
+
 describe('commands inside a redis container', () => {
   let pod: KubeObject;
   beforeAll(async () => {

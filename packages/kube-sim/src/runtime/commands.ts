@@ -26,8 +26,8 @@ export interface CommandEnv {
   redisCli: string;
   /** The host directory backing a container path (only mounted volumes map), or undefined. */
   hostPathOf(containerPath: string): string | undefined;
-  /** Map a redis-cli -h/-p pair (as typed inside the container) to a private port. */
-  redisTarget(host: string, port: number): RedisTarget;
+  /** Map a redis-cli -h/-p pair (as typed inside the container) to a private port, starting that server if needed. */
+  redisTarget(host: string, port: number): Promise<RedisTarget>;
 }
 
 type Run = (argv: string[], env: CommandEnv) => Promise<number>;
@@ -263,7 +263,8 @@ const dig: Run = async (argv, env) => {
 
 const valueOpts = new Set(['-h', '-p', '-s', '-a', '-u', '-r', '-i', '-n', '-d', '-D', '-e', '--user', '--pass', '--eval', '--rdb', '--functions-rdb', '--pipe-timeout', '--memkeys-samples', '--pattern', '--quoted-pattern', '--count', '--cacert', '--cacertdir', '--cert', '--key', '--tls-ciphers', '--tls-ciphersuites', '--sni', '--lru-test']);
 
-const redisCli: Run = (argv, env) => {
+/** Split redis-cli's argv into the server it addresses and the remaining options and command. */
+export function parseRedisCliArgs(argv: string[]): { host: string; port: number; rest: string[]; command: string[] } {
   let host = '127.0.0.1';
   let port = 6379;
   const rest: string[] = [];
@@ -288,11 +289,17 @@ const redisCli: Run = (argv, env) => {
     rest.push(a);
     if (valueOpts.has(a)) rest.push(args[++i] ?? '');
   }
-  rest.push(...args.slice(i));
-  const target = env.redisTarget(host, port);
+  const command = args.slice(i);
+  rest.push(...command);
+  return { host, port, rest, command };
+}
+
+const redisCli: Run = async (argv, env) => {
+  const { host, port, rest } = parseRedisCliArgs(argv);
+  const target = await env.redisTarget(host, port);
   if ('error' in target) {
     err(env, `${target.error}\n`);
-    return Promise.resolve(1);
+    return 1;
   }
   // Under a TTY redis-cli formats replies ("Hello" quoted, "(integer) 1"); --no-raw forces that
   // formatting because our pipes are not a terminal.

@@ -5,9 +5,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { ClusterView, ExecIO, ExecOutcome, KubeObject, PodRuntime, VolumeBacking } from '../runtime-contract.ts';
-import { runCommand, resolveInPod, type CommandEnv, type RedisTarget } from './commands.ts';
+import { parseRedisCliArgs, runCommand, resolveInPod, type CommandEnv, type RedisTarget } from './commands.ts';
 import type { DnsConfig } from './dns.ts';
-import { imageKind } from './images.ts';
+import { imageKind, resolveExecutable } from './images.ts';
 import { podContainers, podIP, podIsReady, selects, type Container } from './pod-spec.ts';
 import { startRedisServer, type RedisProcess } from './redis-process.ts';
 import { volumeBacking } from './volumes.ts';
@@ -28,6 +28,13 @@ export interface PodRuntimeOptions {
   clusterDomain?: string;
   /** How many redis-servers may be starting at once (keeps a 500-pod load from fork-storming). */
   maxConcurrentStarts?: number;
+  /**
+   * 'lazy' (default): a Redis container's server process starts on first use (an exec that
+   * reaches it, a probe that needs a real answer). Observable behaviour is the same as 'eager'
+   * (the server loads the volume's dump.rdb whenever it starts; one never started has nothing to
+   * save), and a 500-student class costs no processes until graded. 'eager': start on start().
+   */
+  startMode?: 'lazy' | 'eager';
 }
 
 /** What the runtime knows about one Redis container incarnation. */
@@ -61,6 +68,7 @@ export interface SimPodRuntime extends PodRuntime {
 
 type RedisSlot = {
   container: string;
+  extraArgs: string[];
   containerPort: number;
   dir: string;
   backing: VolumeBacking;
@@ -105,6 +113,22 @@ class Semaphore {
   }
 }
 
+/** Send PING and report whether any reply came back (what `redis-cli ping`'s exit code tells). */
+function tcpPing(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('connect', () => sock.write('*1\r\n$4\r\nPING\r\n'));
+    sock.once('data', () => done(true));
+    sock.once('error', () => done(false));
+    sock.once('end', () => done(false));
+  });
+}
+
 function tcpConnects(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ host: '127.0.0.1', port });
@@ -125,6 +149,7 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
   const redisCliBin = opts.redisCli ?? 'redis-cli';
   const dns: DnsConfig = { clusterDomain: opts.clusterDomain ?? 'cluster.local' };
   const sem = new Semaphore(opts.maxConcurrentStarts ?? 6);
+  const startMode = opts.startMode ?? 'lazy';
   const entries = new Map<string, Entry>();
   let view = opts.view;
   let closed = false;
@@ -136,8 +161,8 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     return entry ? [...entry.redis.values()][0] : undefined;
   }
 
-  /** redis-cli -h/-p as typed in `pod` -> the private port of the server that would answer. */
-  function redisTarget(env: CommandEnv, host: string, port: number): RedisTarget {
+  /** The Redis server a redis-cli -h/-p typed inside `env.pod` would reach, or redis-cli's error. */
+  function findRedisSlot(env: CommandEnv, host: string, port: number): { entry: Entry; slot: RedisSlot } | { error: string } {
     const refused = { error: `Could not connect to Redis at ${host}:${port}: Connection refused` };
     const local = host === 'localhost' || host === '127.0.0.1' || host === '::1';
     let ip = local ? podIP(env.pod) ?? '127.0.0.1' : resolveInPod(env, host);
@@ -159,9 +184,46 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
       }
       targetPod = view.list('pods').find((p) => podIP(p) === ip && !p.metadata.deletionTimestamp);
     }
-    const slot = targetPod ? redisFor(targetPod) : undefined;
-    if (!slot?.proc?.isRunning() || slot.containerPort !== targetPort) return refused;
-    return { port: slot.proc.port };
+    const entry = targetPod ? entries.get(targetPod.metadata.uid) : undefined;
+    const slot = entry ? [...entry.redis.values()].find((s) => s.containerPort === targetPort) : undefined;
+    if (!entry || !slot || entry.stopping) return refused;
+    return { entry, slot };
+  }
+
+  /** The slot's running server, starting it first when it is not running (lazy start, or after a crash). */
+  async function ensureServer(entry: Entry, slot: RedisSlot): Promise<RedisProcess | undefined> {
+    if (slot.proc?.isRunning()) return slot.proc;
+    if (closed || entry.stopping) return undefined;
+    slot.starting ??= startSlot(slot).finally(() => {
+      slot.starting = undefined;
+    });
+    const proc = await slot.starting;
+    return proc?.isRunning() && !entry.stopping ? proc : undefined;
+  }
+
+  async function redisTarget(env: CommandEnv, host: string, port: number): Promise<RedisTarget> {
+    const found = findRedisSlot(env, host, port);
+    if ('error' in found) return found;
+    const proc = await ensureServer(found.entry, found.slot);
+    return proc ? { port: proc.port } : { error: `Could not connect to Redis at ${host}:${port}: Connection refused` };
+  }
+
+  /**
+   * A readiness probe that is `redis-cli [-h H] [-p P] ping` succeeds exactly when redis-cli can
+   * connect (it exits 0 on any reply). Answered with one TCP round trip instead of a process; a
+   * server not started yet (lazy mode) would answer once started, so it counts as answering.
+   */
+  async function redisPingProbe(env: CommandEnv, command: string[], timeoutMs: number): Promise<boolean | undefined> {
+    const argv0 = command[0];
+    if (!argv0 || resolveExecutable(env.kind, argv0) !== 'redis-cli') return undefined;
+    const parsed = parseRedisCliArgs(command);
+    if (parsed.command.length !== 1 || parsed.command[0]?.toLowerCase() !== 'ping') return undefined;
+    const found = findRedisSlot(env, parsed.host, parsed.port);
+    if ('error' in found) return false;
+    const { slot } = found;
+    if (!slot.proc && !slot.starting && startMode === 'lazy') return slot.error === undefined;
+    const proc = slot.proc ?? (await slot.starting);
+    return proc?.isRunning() ? tcpPing(proc.port, timeoutMs) : false;
   }
 
   function hostPathOf(pod: KubeObject, container: Container, containerPath: string): string | undefined {
@@ -176,10 +238,10 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     return undefined;
   }
 
-  async function startSlot(slot: RedisSlot, c: Container): Promise<RedisProcess | undefined> {
+  async function startSlot(slot: RedisSlot): Promise<RedisProcess | undefined> {
     try {
       mkdirSync(slot.dir, { recursive: true });
-      const proc = await sem.run(() => startRedisServer({ bin: redisServer, dir: slot.dir, extraArgs: redisArgs(c).extra }));
+      const proc = await sem.run(() => startRedisServer({ bin: redisServer, dir: slot.dir, extraArgs: slot.extraArgs }));
       if (closed) {
         await proc.stop(2000);
         return undefined;
@@ -197,6 +259,10 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     const c = containerOf(pod, container);
     if (!entry || !c || entry.stopping) return { exitCode: 1, startError: `container not found ("${container}")` };
     entry.pod = pod;
+    return runCommand(command, commandEnv(pod, c, io, signal, tty));
+  }
+
+  function commandEnv(pod: KubeObject, c: Container, io: ExecIO, signal: AbortSignal | undefined, tty: boolean): CommandEnv {
     const env: CommandEnv = {
       pod,
       container: c,
@@ -210,7 +276,7 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
       hostPathOf: (p) => hostPathOf(pod, c, p),
       redisTarget: (h, p) => redisTarget(env, h, p),
     };
-    return runCommand(command, env);
+    return env;
   }
 
   const runtime: SimPodRuntime = {
@@ -236,10 +302,10 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
           backing = { kind: 'ephemeral', dir: path.join(dataDir, 'pods', pod.metadata.namespace ?? 'default', `${pod.metadata.name}-${pod.metadata.uid}`, `${c.name}-data`) };
           entry.ephemeral.push(backing.dir);
         }
-        const slot: RedisSlot = { container: c.name, containerPort: redisArgs(c).port, dir: backing.dir, backing };
-        slot.starting = startSlot(slot, c);
+        const { extra, port } = redisArgs(c);
+        const slot: RedisSlot = { container: c.name, extraArgs: extra, containerPort: port, dir: backing.dir, backing };
         entry.redis.set(c.name, slot);
-        starts.push(slot.starting);
+        if (startMode === 'eager') starts.push(ensureServer(entry, slot));
       }
       await Promise.all(starts);
     },
@@ -249,21 +315,27 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
       if (!entry || entry.stopping) return false;
       for (const c of podContainers(pod)) {
         const slot = entry.redis.get(c.name);
-        if (slot && !slot.proc?.isRunning()) return false;
+        const started = slot?.proc?.isRunning() ?? false;
+        // A server that failed to start (or died) is a container that is not running.
+        if (slot && !started && (startMode === 'eager' || slot.error !== undefined || slot.proc)) return false;
         const probe = c.readinessProbe;
         if (!probe) continue;
         const timeoutMs = Math.max(2, probe.timeoutSeconds ?? 1) * 1000;
-        if (probe.exec?.command) {
+        const sink = () => undefined;
+        const fast = probe.exec?.command ? await redisPingProbe(commandEnv(pod, c, { stdout: sink, stderr: sink }, undefined, false), probe.exec.command, timeoutMs) : undefined;
+        if (fast !== undefined) {
+          if (!fast) return false;
+        } else if (probe.exec?.command) {
           const ac = new AbortController();
           const timer = setTimeout(() => ac.abort(), timeoutMs);
-          const sink = () => undefined;
           const r = await exec(pod, c.name, probe.exec.command, { stdout: sink, stderr: sink }, ac.signal).finally(() => clearTimeout(timer));
           if (r.exitCode !== 0 || ac.signal.aborted) return false;
         } else if (probe.tcpSocket) {
           const p = probe.tcpSocket.port;
           const portNum = typeof p === 'number' ? p : c.ports?.find((cp) => cp.name === p)?.containerPort;
           if (slot) {
-            if (portNum !== slot.containerPort || !slot.proc || !(await tcpConnects(slot.proc.port, timeoutMs))) return false;
+            if (portNum !== slot.containerPort) return false;
+            if (started && slot.proc && !(await tcpConnects(slot.proc.port, timeoutMs))) return false;
           }
         } else if (probe.httpGet && slot) {
           return false; // Redis does not answer HTTP
