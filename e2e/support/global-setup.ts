@@ -12,7 +12,10 @@ const START_TIMEOUT_MS = 240_000;
 
 function waitForReady(child: ChildProcess): Promise<StackInfo> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the stack did not report ready within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the stack did not report ready within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (line.startsWith(READY_PREFIX)) {
@@ -24,7 +27,11 @@ function waitForReady(child: ChildProcess): Promise<StackInfo> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`the stack exited before it was ready (code ${code}, signal ${signal}); run with KUBEGRADE_E2E_VERBOSE=1 to see its output`));
+      reject(
+        new Error(
+          `the stack exited before it was ready (code ${code}, signal ${signal}); run with KUBEGRADE_E2E_VERBOSE=1 to see its output`,
+        ),
+      );
     });
   });
 }

@@ -31,6 +31,9 @@ export interface StackInfo {
 /** The stack started by global setup. */
 export function stackInfo(): StackInfo {
   const raw = process.env[STACK_ENV];
-  if (!raw) throw new Error(`${STACK_ENV} is not set: run the tests with \`npx playwright test\` so global setup starts the stack`);
+  if (!raw)
+    throw new Error(
+      `${STACK_ENV} is not set: run the tests with \`npx playwright test\` so global setup starts the stack`,
+    );
   return JSON.parse(raw) as StackInfo;
 }

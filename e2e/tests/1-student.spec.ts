@@ -18,7 +18,12 @@ async function recordCheckStatuses(page: Page): Promise<void> {
         if (list[list.length - 1] !== el.dataset.status) list.push(el.dataset.status ?? '');
       }
     };
-    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+    new MutationObserver(note).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-status'],
+    });
     note();
   });
 }
@@ -41,12 +46,15 @@ test('a student grades a correct namespace and watches every check pass live', a
 
   await recordCheckStatuses(page);
   await card.getByTestId('grade-button').click();
-  await expect(card.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'PASSED', { timeout: 150_000 });
+  await expect(card.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'PASSED', {
+    timeout: 150_000,
+  });
 
   const checks = card.locator('li[data-check]');
   const ids = await checks.evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.check ?? ''));
   expect(ids).toEqual(['pv-claimref', 'pvc-bound', 'statefulset-ready', 'headless-dns', 'redis-persistence']);
-  for (const id of ids) await expect(card.locator(`li[data-check="${id}"]`)).toHaveAttribute('data-status', 'PASS');
+  for (const id of ids)
+    await expect(card.locator(`li[data-check="${id}"]`)).toHaveAttribute('data-status', 'PASS');
   await expect(card.getByTestId('run-score')).toHaveText('100 / 100');
 
   // Every check was on screen as not-yet-passed before it passed, on the same page (no reload).
@@ -55,7 +63,10 @@ test('a student grades a correct namespace and watches every check pass live', a
   for (const id of ids) {
     const statuses = seen[id] ?? [];
     expect(statuses.at(-1), `${id}: ${statuses.join(' -> ')}`).toBe('PASS');
-    expect(statuses.length, `${id} should have been shown before it passed: ${statuses.join(' -> ')}`).toBeGreaterThan(1);
+    expect(
+      statuses.length,
+      `${id} should have been shown before it passed: ${statuses.join(' -> ')}`,
+    ).toBeGreaterThan(1);
   }
   await shot(page, 'student-run-passed');
 });
@@ -74,17 +85,23 @@ test('a second grade right away shows the cooldown counting down', async ({ page
   await expect(button).toBeDisabled();
   await expect(button).toHaveText(/Grade again in \d+:\d\d/);
   const first = await countdown.textContent();
-  await expect.poll(() => countdown.textContent(), { message: 'the countdown ticks down', timeout: 10_000 }).not.toBe(first);
+  await expect
+    .poll(() => countdown.textContent(), { message: 'the countdown ticks down', timeout: 10_000 })
+    .not.toBe(first);
   await shot(page, 'student-cooldown');
 });
 
-test('a serviceName mismatch fails the DNS check with the hint in Chinese, then in English', async ({ page }) => {
+test('a serviceName mismatch fails the DNS check with the hint in Chinese, then in English', async ({
+  page,
+}) => {
   const stack = stackInfo();
   await signIn(page, stack.mismatchStudent, '/labs');
   await chooseLanguage(page, 'zh-CN');
   const card = page.locator(`section[data-lab="${stack.labId}"]`);
   await card.getByTestId('grade-button').click();
-  await expect(card.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'FAILED', { timeout: 150_000 });
+  await expect(card.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'FAILED', {
+    timeout: 150_000,
+  });
 
   const dns = card.locator('li[data-check="headless-dns"]');
   await expect(dns).toHaveAttribute('data-status', 'FAIL');
@@ -101,7 +118,9 @@ test('a serviceName mismatch fails the DNS check with the hint in Chinese, then 
   await shot(page, 'student-dns-fail-zh');
 
   await chooseLanguage(page, 'en');
-  await expect(dns.getByTestId('hint')).toContainText("The headless Service's name differs from the StatefulSet's spec.serviceName");
+  await expect(dns.getByTestId('hint')).toContainText(
+    "The headless Service's name differs from the StatefulSet's spec.serviceName",
+  );
   await expect(dns.getByText('Fail', { exact: true })).toBeVisible();
   await expect(evidence.getByRole('columnheader', { name: 'Expected' })).toBeVisible();
   await shot(page, 'student-dns-fail-en');

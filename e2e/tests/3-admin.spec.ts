@@ -8,7 +8,9 @@ test.describe.configure({ mode: 'serial' });
 
 /** Signs a body the Standard Webhooks way: HMAC-SHA256 over `${id}.${timestamp}.${body}`. */
 function signStandard(secret: string, id: string, timestamp: string, body: string): string {
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
+  const key = secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice(6), 'base64')
+    : Buffer.from(secret, 'utf8');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
@@ -27,7 +29,11 @@ test('a signed webhook delivery shows in the admin delivery log', async ({ page,
   await shot(page, 'admin-webhook-created');
 
   const deliveryId = `e2e-${randomUUID()}`;
-  const body = JSON.stringify({ lab: stack.labId, namespaces: [stack.mismatchStudent.namespace], disruptive: false });
+  const body = JSON.stringify({
+    lab: stack.labId,
+    namespaces: [stack.mismatchStudent.namespace],
+    disruptive: false,
+  });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const res = await request.post(url, {
     data: body,
@@ -44,7 +50,12 @@ test('a signed webhook delivery shows in the admin delivery log', async ({ page,
   // A forged delivery is refused and logged too.
   const forged = await request.post(url, {
     data: body,
-    headers: { 'content-type': 'application/json', 'webhook-id': `forged-${randomUUID()}`, 'webhook-timestamp': timestamp, 'webhook-signature': 'v1,AAAA' },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': `forged-${randomUUID()}`,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': 'v1,AAAA',
+    },
   });
   expect(forged.status()).toBe(401);
 
@@ -57,16 +68,25 @@ test('a signed webhook delivery shows in the admin delivery log', async ({ page,
   await shot(page, 'admin-webhooks');
 });
 
-test('roster import previews changes with per-line errors, then gives one-time set-password links', async ({ page, browser }) => {
+test('roster import previews changes with per-line errors, then gives one-time set-password links', async ({
+  page,
+  browser,
+}) => {
   const stack = stackInfo();
   await signIn(page, stack.admin, '/admin/roster');
   await chooseLanguage(page, 'en');
   const suffix = randomUUID().slice(0, 6);
   const email = `new.student.${suffix}@example.edu`;
-  const csv = ['email,name,student_id,namespace', `${email},New Student ${suffix},E2E${suffix},e2e-${suffix}`, 'not-an-email,Broken Line,,bad ns'].join('\n');
+  const csv = [
+    'email,name,student_id,namespace',
+    `${email},New Student ${suffix},E2E${suffix},e2e-${suffix}`,
+    'not-an-email,Broken Line,,bad ns',
+  ].join('\n');
   await page.getByLabel('Roster CSV').fill(csv);
   await page.getByRole('button', { name: 'Preview changes' }).click();
-  await expect(page.getByTestId('roster-errors').getByRole('rowheader', { name: '3', exact: true })).toBeVisible();
+  await expect(
+    page.getByTestId('roster-errors').getByRole('rowheader', { name: '3', exact: true }),
+  ).toBeVisible();
   await expect(page.getByTestId('roster-changes')).toContainText(email);
   await expect(page.getByRole('button', { name: 'Apply' })).toBeDisabled();
   await shot(page, 'admin-roster-preview');

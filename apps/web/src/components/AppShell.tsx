@@ -23,7 +23,8 @@ export function useMe(): User {
 export function RequireRole({ roles, children }: { roles: Role[]; children: ReactNode }) {
   const me = useMe();
   const t = useTranslations('common');
-  if (!roles.includes(me.role)) return <p className="rounded-md bg-amber-50 p-4 text-amber-900">{t('notAllowed')}</p>;
+  if (!roles.includes(me.role))
+    return <p className="rounded-md bg-amber-50 p-4 text-amber-900">{t('notAllowed')}</p>;
   return <>{children}</>;
 }
 
@@ -31,7 +32,11 @@ function navFor(role: Role): { href: string; key: string }[] {
   if (role === 'STUDENT') return [{ href: '/labs', key: 'myLabs' }];
   const items = [{ href: '/labs', key: 'scoreboards' }];
   if (role === 'ADMIN') {
-    items.push({ href: '/admin/roster', key: 'roster' }, { href: '/admin/labs', key: 'adminLabs' }, { href: '/admin/webhooks', key: 'webhooks' });
+    items.push(
+      { href: '/admin/roster', key: 'roster' },
+      { href: '/admin/labs', key: 'adminLabs' },
+      { href: '/admin/webhooks', key: 'webhooks' },
+    );
   }
   return items;
 }
@@ -41,7 +46,10 @@ export function HeaderBar({ children }: { children?: ReactNode }) {
   const t = useTranslations('common');
   return (
     <header className="border-b border-slate-200 bg-white">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:p-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:p-2"
+      >
         {t('skipToContent')}
       </a>
       <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
@@ -61,7 +69,10 @@ export function AppShell({ children }: { children: ReactNode }) {
   const tn = useTranslations('nav');
   const router = useRouter();
   const pathname = usePathname();
-  const [{ data, fetching, error }, refetch] = useQuery<{ me: User | null }>({ query: ME, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, refetch] = useQuery<{ me: User | null }>({
+    query: ME,
+    requestPolicy: 'network-only',
+  });
   const [signingOut, setSigningOut] = useState(false);
   const me = data?.me ?? null;
   const signedOut = !fetching && !error && data !== undefined && me === null;

@@ -19,17 +19,27 @@ function CheckItem({ check, evidenceOpen }: { check: CheckResult; evidenceOpen: 
   const settled = check.status !== 'PENDING' && check.status !== 'RUNNING';
   const title = pick(check.title, locale);
   return (
-    <li id={`check-${check.checkId}`} data-check={check.checkId} data-status={check.status} className="rounded-md border border-slate-200 bg-white p-4">
+    <li
+      id={`check-${check.checkId}`}
+      data-check={check.checkId}
+      data-status={check.status}
+      className="rounded-md border border-slate-200 bg-white p-4"
+    >
       <div className="flex flex-wrap items-center gap-3">
         <StatusBadge status={check.status} />
         <h4 className="flex-1 font-semibold">{title}</h4>
         <span className="text-sm tabular-nums text-slate-700">
-          {settled ? t('points', { points: trim(check.points), max: trim(check.maxPoints) }) : t('pointsMax', { max: trim(check.maxPoints) })}
+          {settled
+            ? t('points', { points: trim(check.points), max: trim(check.maxPoints) })
+            : t('pointsMax', { max: trim(check.maxPoints) })}
         </span>
       </div>
       {check.message && <p className="mt-2 text-sm text-slate-800">{check.message}</p>}
       {check.status === 'ERROR' && (
-        <div className="mt-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="not-counted">
+        <div
+          className="mt-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+          data-testid="not-counted"
+        >
           <p lang="en">{NOT_COUNTED.en}</p>
           <p lang="zh-CN">{NOT_COUNTED.zh}</p>
         </div>
@@ -55,7 +65,13 @@ function CheckItem({ check, evidenceOpen }: { check: CheckResult; evidenceOpen: 
 }
 
 /** Every check of a run, in the lab's order. */
-export function CheckList({ checks, evidenceOpen = false }: { checks: CheckResult[]; evidenceOpen?: boolean }) {
+export function CheckList({
+  checks,
+  evidenceOpen = false,
+}: {
+  checks: CheckResult[];
+  evidenceOpen?: boolean;
+}) {
   return (
     <ol className="space-y-3">
       {checks.map((c) => (

@@ -53,7 +53,12 @@ export function ConfirmDialog({
           <button type="button" onClick={onCancel} className={buttonClass.secondary} autoFocus>
             {t('cancel')}
           </button>
-          <button type="button" onClick={onConfirm} disabled={busy} className={danger ? buttonClass.danger : buttonClass.primary}>
+          <button
+            type="button"
+            onClick={onConfirm}
+            disabled={busy}
+            className={danger ? buttonClass.danger : buttonClass.primary}
+          >
             {confirmLabel}
           </button>
         </div>

@@ -19,7 +19,9 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   }
   return (
     <button type="button" onClick={copy} className={buttonClass.small}>
-      <span aria-live="polite">{state === 'copied' ? t('copied') : state === 'failed' ? t('copyFailed') : (label ?? t('copy'))}</span>
+      <span aria-live="polite">
+        {state === 'copied' ? t('copied') : state === 'failed' ? t('copyFailed') : (label ?? t('copy'))}
+      </span>
     </button>
   );
 }

@@ -6,7 +6,8 @@ import { evidenceTable } from '@/lib/evidence';
 export function EvidenceTable({ evidence, caption }: { evidence: unknown; caption: string }) {
   const t = useTranslations('run');
   const { rows, details } = evidenceTable(evidence);
-  if (rows.length === 0 && details.length === 0) return <p className="text-sm text-slate-600">{t('noEvidence')}</p>;
+  if (rows.length === 0 && details.length === 0)
+    return <p className="text-sm text-slate-600">{t('noEvidence')}</p>;
   return (
     <div className="space-y-3">
       {rows.length > 0 && (
@@ -28,15 +29,22 @@ export function EvidenceTable({ evidence, caption }: { evidence: unknown; captio
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.field} className={`border-b border-slate-200 align-top ${r.matches === false ? 'bg-red-50' : ''}`}>
+                <tr
+                  key={r.field}
+                  className={`border-b border-slate-200 align-top ${r.matches === false ? 'bg-red-50' : ''}`}
+                >
                   <th scope="row" className="py-1.5 pr-3 font-mono text-xs font-medium text-slate-800">
                     {r.field}
                   </th>
                   <td className="break-all py-1.5 pr-3 font-mono text-xs">{r.expected ?? '—'}</td>
                   <td className="break-all py-1.5 pr-3 font-mono text-xs">
                     {r.found ?? '—'}
-                    {r.matches === false && <span className="ml-2 font-sans font-semibold text-red-800">✗ {t('mismatch')}</span>}
-                    {r.matches === true && <span className="ml-2 font-sans text-green-800">✓ {t('match')}</span>}
+                    {r.matches === false && (
+                      <span className="ml-2 font-sans font-semibold text-red-800">✗ {t('mismatch')}</span>
+                    )}
+                    {r.matches === true && (
+                      <span className="ml-2 font-sans text-green-800">✓ {t('match')}</span>
+                    )}
                   </td>
                 </tr>
               ))}

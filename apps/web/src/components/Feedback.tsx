@@ -24,14 +24,24 @@ export function errorMessage(error: CombinedError | Error | string): string {
 }
 
 /** An error box with an optional retry button. */
-export function ErrorNote({ error, onRetry }: { error: CombinedError | Error | string; onRetry?: () => void }) {
+export function ErrorNote({
+  error,
+  onRetry,
+}: {
+  error: CombinedError | Error | string;
+  onRetry?: () => void;
+}) {
   const t = useTranslations('common');
   return (
     <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900">
       <p className="font-medium">{t('error')}</p>
       <p className="mt-1 text-sm">{errorMessage(error)}</p>
       {onRetry && (
-        <button type="button" onClick={onRetry} className="mt-3 rounded-md bg-red-800 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-900">
+        <button
+          type="button"
+          onClick={onRetry}
+          className="mt-3 rounded-md bg-red-800 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-900"
+        >
           {t('retry')}
         </button>
       )}

@@ -21,7 +21,11 @@ export function LanguageSwitch() {
   }
 
   return (
-    <div role="group" aria-label={t('language')} className="inline-flex overflow-hidden rounded-md border border-slate-300 bg-white">
+    <div
+      role="group"
+      aria-label={t('language')}
+      className="inline-flex overflow-hidden rounded-md border border-slate-300 bg-white"
+    >
       {locales.map((locale) => (
         <button
           key={locale}

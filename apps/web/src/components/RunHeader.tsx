@@ -18,7 +18,8 @@ export function RunHeader({ run }: { run: GradingRun }) {
         {run.status === 'QUEUED' && (
           <span className="text-sm text-slate-700" data-testid="queue-info">
             {run.queuePosition !== null ? t('queuePosition', { position: run.queuePosition }) : t('queued')}
-            {run.estimatedWaitSeconds !== null && ` · ${t('estimatedWait', { seconds: run.estimatedWaitSeconds })}`}
+            {run.estimatedWaitSeconds !== null &&
+              ` · ${t('estimatedWait', { seconds: run.estimatedWaitSeconds })}`}
           </span>
         )}
         {!run.disruptive && <span className="text-sm text-slate-600">{t('nonDisruptiveRun')}</span>}
@@ -28,7 +29,10 @@ export function RunHeader({ run }: { run: GradingRun }) {
         {run.finishedAt && ` · ${t('finishedAt')}: ${formatDateTime(run.finishedAt, locale)}`}
       </p>
       {run.status === 'ERROR' && (
-        <div role="note" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+        <div
+          role="note"
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+        >
           <p>{t('runErrored')}</p>
           {run.errorDetail && <p className="mt-1 font-mono text-xs">{run.errorDetail}</p>}
         </div>

@@ -6,7 +6,15 @@ import type { RunSummary } from '@/lib/types';
 import { StatusBadge } from './StatusBadge';
 
 /** Past runs, newest first, each linking to its full report. */
-export function RunHistory({ runs, linkSuffix = '', highlightId }: { runs: RunSummary[]; linkSuffix?: string; highlightId?: string }) {
+export function RunHistory({
+  runs,
+  linkSuffix = '',
+  highlightId,
+}: {
+  runs: RunSummary[];
+  linkSuffix?: string;
+  highlightId?: string;
+}) {
   const t = useTranslations('run');
   const tt = useTranslations('trigger');
   const locale = useLocale();
@@ -17,21 +25,36 @@ export function RunHistory({ runs, linkSuffix = '', highlightId }: { runs: RunSu
         <caption className="sr-only">{t('history')}</caption>
         <thead>
           <tr className="border-b border-slate-300">
-            <th scope="col" className="py-2 pr-4 font-semibold">{t('queuedAt')}</th>
-            <th scope="col" className="py-2 pr-4 font-semibold">{t('status')}</th>
-            <th scope="col" className="py-2 pr-4 font-semibold">{t('score')}</th>
-            <th scope="col" className="py-2 pr-4 font-semibold">{t('trigger')}</th>
-            <th scope="col" className="py-2 pr-4 font-semibold"><span className="sr-only">{t('report')}</span></th>
+            <th scope="col" className="py-2 pr-4 font-semibold">
+              {t('queuedAt')}
+            </th>
+            <th scope="col" className="py-2 pr-4 font-semibold">
+              {t('status')}
+            </th>
+            <th scope="col" className="py-2 pr-4 font-semibold">
+              {t('score')}
+            </th>
+            <th scope="col" className="py-2 pr-4 font-semibold">
+              {t('trigger')}
+            </th>
+            <th scope="col" className="py-2 pr-4 font-semibold">
+              <span className="sr-only">{t('report')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {runs.map((r) => (
-            <tr key={r.id} className={`border-b border-slate-200 ${r.id === highlightId ? 'bg-blue-50' : ''}`}>
+            <tr
+              key={r.id}
+              className={`border-b border-slate-200 ${r.id === highlightId ? 'bg-blue-50' : ''}`}
+            >
               <td className="py-2 pr-4 tabular-nums">{formatDateTime(r.queuedAt, locale)}</td>
               <td className="py-2 pr-4">
                 <StatusBadge status={r.status} compact />
               </td>
-              <td className="py-2 pr-4 tabular-nums">{r.status === 'ERROR' ? t('notCountedShort') : formatScore(r.score, r.maxScore)}</td>
+              <td className="py-2 pr-4 tabular-nums">
+                {r.status === 'ERROR' ? t('notCountedShort') : formatScore(r.score, r.maxScore)}
+              </td>
               <td className="py-2 pr-4">
                 {tt(r.trigger)}
                 {!r.disruptive && <span className="ml-1 text-slate-600">({t('nonDisruptive')})</span>}

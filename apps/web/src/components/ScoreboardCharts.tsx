@@ -6,10 +6,21 @@ import { trim } from '@/lib/format';
 import type { CheckPassRate, ScoreBucket } from '@/lib/types';
 
 /** Pass rate per check (where the class is stuck) and the score distribution, each with a table fallback. */
-export function ScoreboardCharts({ passRates, distribution }: { passRates: CheckPassRate[]; distribution: ScoreBucket[] }) {
+export function ScoreboardCharts({
+  passRates,
+  distribution,
+}: {
+  passRates: CheckPassRate[];
+  distribution: ScoreBucket[];
+}) {
   const t = useTranslations('scoreboard');
   const locale = useLocale();
-  const rateData = passRates.map((r) => ({ name: pick(r.title, locale), rate: Math.round(r.rate * 1000) / 10, passed: r.passed, graded: r.graded }));
+  const rateData = passRates.map((r) => ({
+    name: pick(r.title, locale),
+    rate: Math.round(r.rate * 1000) / 10,
+    passed: r.passed,
+    graded: r.graded,
+  }));
   const distData = distribution.map((b) => ({ name: `${trim(b.from)}–${trim(b.to)}`, count: b.count }));
   return (
     <div className="grid gap-4 lg:grid-cols-2">

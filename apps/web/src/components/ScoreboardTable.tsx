@@ -21,7 +21,14 @@ import { Spinner, StatusBadge } from './StatusBadge';
 const col = createColumnHelper<ScoreboardRow>();
 
 // Sort order for a check column: where students are stuck first.
-const STATUS_RANK: Record<CheckStatus, number> = { FAIL: 0, ERROR: 1, SKIPPED: 2, RUNNING: 3, PENDING: 4, PASS: 5 };
+const STATUS_RANK: Record<CheckStatus, number> = {
+  FAIL: 0,
+  ERROR: 1,
+  SKIPPED: 2,
+  RUNNING: 3,
+  PENDING: 4,
+  PASS: 5,
+};
 
 /** Where a click on a student's row (or one of its cells) leads: their latest run's report. */
 export function runHref(row: ScoreboardRow, labId: string, checkId?: string): string | null {
@@ -86,7 +93,11 @@ export function ScoreboardTable({
           return (
             <div>
               {href ? (
-                <Link href={href} className="font-semibold text-blue-800 underline" onClick={(e) => e.stopPropagation()}>
+                <Link
+                  href={href}
+                  className="font-semibold text-blue-800 underline"
+                  onClick={(e) => e.stopPropagation()}
+                >
                   {row.original.student.name}
                 </Link>
               ) : (
@@ -105,7 +116,8 @@ export function ScoreboardTable({
         col.accessor((r) => r.cells.find((c) => c.checkId === check.id)?.status ?? 'PENDING', {
           id: `check:${check.id}`,
           header: () => pick(check.title, locale),
-          sortingFn: (a, b, id) => STATUS_RANK[a.getValue<CheckStatus>(id)] - STATUS_RANK[b.getValue<CheckStatus>(id)],
+          sortingFn: (a, b, id) =>
+            STATUS_RANK[a.getValue<CheckStatus>(id)] - STATUS_RANK[b.getValue<CheckStatus>(id)],
           cell: ({ row }) => {
             const cell = row.original.cells.find((c) => c.checkId === check.id);
             const status = cell?.status ?? 'PENDING';
@@ -126,10 +138,13 @@ export function ScoreboardTable({
         id: 'total',
         header: () => t('total'),
         cell: ({ row }) => {
-          const running = row.original.latestRun?.status === 'QUEUED' || row.original.latestRun?.status === 'RUNNING';
+          const running =
+            row.original.latestRun?.status === 'QUEUED' || row.original.latestRun?.status === 'RUNNING';
           return (
             <div className="whitespace-nowrap" data-testid="total">
-              <span className="font-semibold tabular-nums">{formatScore(row.original.score, row.original.maxScore)}</span>
+              <span className="font-semibold tabular-nums">
+                {formatScore(row.original.score, row.original.maxScore)}
+              </span>
               {running && (
                 <span className="ml-2 inline-flex items-center gap-1 text-xs text-sky-900">
                   <Spinner /> {t('grading')}
@@ -142,7 +157,11 @@ export function ScoreboardTable({
       col.accessor((r) => (r.lastGradedAt ? Date.parse(r.lastGradedAt) : 0), {
         id: 'lastGraded',
         header: () => t('lastGraded'),
-        cell: ({ row }) => <span className="whitespace-nowrap text-sm tabular-nums">{formatDateTime(row.original.lastGradedAt, locale)}</span>,
+        cell: ({ row }) => (
+          <span className="whitespace-nowrap text-sm tabular-nums">
+            {formatDateTime(row.original.lastGradedAt, locale)}
+          </span>
+        ),
       }),
       col.display({
         id: 'actions',
@@ -171,7 +190,8 @@ export function ScoreboardTable({
     state: { sorting, rowSelection: selection },
     getRowId: (r) => r.enrollment.id,
     onSortingChange: setSorting,
-    onRowSelectionChange: (updater) => onSelectionChange(typeof updater === 'function' ? updater(selection) : updater),
+    onRowSelectionChange: (updater) =>
+      onSelectionChange(typeof updater === 'function' ? updater(selection) : updater),
     enableRowSelection: true,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
@@ -185,7 +205,10 @@ export function ScoreboardTable({
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id}>
               {hg.headers.map((header) => {
-                const sortable = header.column.getCanSort() && header.column.id !== 'select' && header.column.id !== 'actions';
+                const sortable =
+                  header.column.getCanSort() &&
+                  header.column.id !== 'select' &&
+                  header.column.id !== 'actions';
                 const dir = header.column.getIsSorted();
                 return (
                   <th
@@ -195,7 +218,11 @@ export function ScoreboardTable({
                     className="border-b border-slate-300 px-3 py-2 align-bottom font-semibold text-slate-800"
                   >
                     {sortable ? (
-                      <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 text-left hover:underline">
+                      <button
+                        type="button"
+                        onClick={header.column.getToggleSortingHandler()}
+                        className="inline-flex items-center gap-1 text-left hover:underline"
+                      >
                         {flexRender(header.column.columnDef.header, header.getContext())}
                         <span aria-hidden="true" className="text-slate-500">
                           {dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : '↕'}
@@ -220,7 +247,8 @@ export function ScoreboardTable({
                 data-namespace={row.original.namespace}
                 onClick={(e) => {
                   if (!href) return;
-                  const checkId = (e.target as HTMLElement).closest<HTMLElement>('[data-check]')?.dataset.check;
+                  const checkId = (e.target as HTMLElement).closest<HTMLElement>('[data-check]')?.dataset
+                    .check;
                   router.push(runHref(row.original, lab.id, checkId) ?? href);
                 }}
                 className={`border-b border-slate-200 ${href ? 'cursor-pointer hover:bg-slate-50' : ''} ${row.getIsSelected() ? 'bg-blue-50' : ''} ${

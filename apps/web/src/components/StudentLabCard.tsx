@@ -33,7 +33,9 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
   const [retryAt, setRetryAt] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [submitState, submit] = useMutation<{ submitRun: { run: GradingRun; joined: boolean; cooldown: Cooldown } }>(SUBMIT_RUN);
+  const [submitState, submit] = useMutation<{
+    submitRun: { run: GradingRun; joined: boolean; cooldown: Cooldown };
+  }>(SUBMIT_RUN);
   const [history, refetchHistory] = useQuery<{ runs: { nodes: RunSummary[]; total: number } }>({
     query: RUNS,
     variables: { labId: item.lab.id, enrollmentId: item.enrollment.id, first: 10 },
@@ -89,28 +91,45 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
   const title = pick(item.lab.title, locale);
   const headingId = `lab-${item.lab.id}`;
   return (
-    <section aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-lab={item.lab.id}>
+    <section
+      aria-labelledby={headingId}
+      className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
+      data-lab={item.lab.id}
+    >
       <div className="flex flex-wrap items-start gap-4">
         <div className="flex-1">
           <h2 id={headingId} className="text-xl font-bold">
             {title}
           </h2>
           <p className="mt-1 text-sm text-slate-600">
-            {t('namespace')}: <code className="rounded bg-slate-100 px-1 font-mono">{item.enrollment.namespace}</code> · {item.enrollment.course.name}
+            {t('namespace')}:{' '}
+            <code className="rounded bg-slate-100 px-1 font-mono">{item.enrollment.namespace}</code> ·{' '}
+            {item.enrollment.course.name}
           </p>
         </div>
         <dl className="grid grid-cols-2 gap-x-6 text-sm">
           <dt className="text-slate-600">{t('currentScore')}</dt>
           <dt className="text-slate-600">{t('bestScore')}</dt>
           <dd className="text-2xl font-bold tabular-nums" data-testid="current-score">
-            {formatScore(run && !active && run.status !== 'ERROR' ? run.score : (item.latestRun?.score ?? null), item.lab.maxScore)}
+            {formatScore(
+              run && !active && run.status !== 'ERROR' ? run.score : (item.latestRun?.score ?? null),
+              item.lab.maxScore,
+            )}
           </dd>
-          <dd className="text-2xl font-bold tabular-nums text-slate-700">{formatScore(item.bestScore, item.lab.maxScore)}</dd>
+          <dd className="text-2xl font-bold tabular-nums text-slate-700">
+            {formatScore(item.bestScore, item.lab.maxScore)}
+          </dd>
         </dl>
       </div>
 
       <div className="mt-4 flex flex-wrap items-center gap-3">
-        <button type="button" onClick={grade} disabled={active || coolingDown || submitState.fetching} className={buttonClass.primary} data-testid="grade-button">
+        <button
+          type="button"
+          onClick={grade}
+          disabled={active || coolingDown || submitState.fetching}
+          className={buttonClass.primary}
+          data-testid="grade-button"
+        >
           {active || submitState.fetching ? (
             <>
               <Spinner /> {t('grading')}

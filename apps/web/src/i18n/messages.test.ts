@@ -9,7 +9,9 @@ function load(locale: string): Tree {
 }
 
 function keys(tree: Tree, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, `${prefix}${k}.`)));
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'string' ? [prefix + k] : keys(v, `${prefix}${k}.`),
+  );
 }
 
 function placeholders(text: string): string[] {
@@ -22,7 +24,8 @@ describe('messages', () => {
 
   it('has every English text in Chinese too, with the same placeholders', () => {
     expect(keys(zh).sort()).toEqual(keys(en).sort());
-    const lookup = (tree: Tree, key: string) => key.split('.').reduce<string | Tree>((node, k) => (node as Tree)[k] as string | Tree, tree) as string;
+    const lookup = (tree: Tree, key: string) =>
+      key.split('.').reduce<string | Tree>((node, k) => (node as Tree)[k] as string | Tree, tree) as string;
     for (const key of keys(en)) {
       expect([key, placeholders(lookup(zh, key))]).toEqual([key, placeholders(lookup(en, key))]);
     }

@@ -20,7 +20,8 @@ async function loadCsrfToken(): Promise<string> {
   const res = await fetch('/auth/csrf', { credentials: 'same-origin', cache: 'no-store' });
   if (!res.ok) throw await toApiError(res);
   const body = (await res.json()) as { token?: unknown };
-  if (typeof body.token !== 'string') throw new ApiError(res.status, 'CSRF', 'The api did not return a CSRF token');
+  if (typeof body.token !== 'string')
+    throw new ApiError(res.status, 'CSRF', 'The api did not return a CSRF token');
   return body.token;
 }
 
@@ -45,10 +46,19 @@ async function toApiError(res: Response): Promise<ApiError> {
     const body = (await res.clone().json()) as { error?: unknown; code?: unknown; message?: unknown };
     if (typeof body.error === 'object' && body.error !== null) {
       const e = body.error as { code?: unknown; message?: unknown };
-      return new ApiError(res.status, typeof e.code === 'string' ? e.code : 'HTTP', typeof e.message === 'string' ? e.message : res.statusText);
+      return new ApiError(
+        res.status,
+        typeof e.code === 'string' ? e.code : 'HTTP',
+        typeof e.message === 'string' ? e.message : res.statusText,
+      );
     }
     // fastify's own error shape: { statusCode, code, error: 'Forbidden', message }.
-    if (typeof body.code === 'string') return new ApiError(res.status, body.code, typeof body.message === 'string' ? body.message : res.statusText);
+    if (typeof body.code === 'string')
+      return new ApiError(
+        res.status,
+        body.code,
+        typeof body.message === 'string' ? body.message : res.statusText,
+      );
   } catch {
     // Not JSON (e.g. a proxy error page); fall through to the status line.
   }

@@ -6,10 +6,19 @@ describe('evidenceTable', () => {
     const t = evidenceTable({
       service: 'service-headless-redis-exist-pvc',
       expected: { serviceName: 'redis-exist-pvc', clusterIP: 'None' },
-      found: { serviceName: 'service-headless-redis-exist-pvc', clusterIP: 'None', selector: { app: 'redis' } },
+      found: {
+        serviceName: 'service-headless-redis-exist-pvc',
+        clusterIP: 'None',
+        selector: { app: 'redis' },
+      },
     });
     expect(t.rows).toEqual([
-      { field: 'serviceName', expected: 'redis-exist-pvc', found: 'service-headless-redis-exist-pvc', matches: false },
+      {
+        field: 'serviceName',
+        expected: 'redis-exist-pvc',
+        found: 'service-headless-redis-exist-pvc',
+        matches: false,
+      },
       { field: 'clusterIP', expected: 'None', found: 'None', matches: true },
       { field: 'selector.app', expected: null, found: 'redis', matches: null },
     ]);
@@ -17,7 +26,10 @@ describe('evidenceTable', () => {
   });
 
   it('shows missing objects and arrays readably', () => {
-    const t = evidenceTable({ expected: { pv: 'pv-a', accessModes: ['ReadWriteMany'] }, found: { pv: null, accessModes: [] } });
+    const t = evidenceTable({
+      expected: { pv: 'pv-a', accessModes: ['ReadWriteMany'] },
+      found: { pv: null, accessModes: [] },
+    });
     expect(t.rows).toEqual([
       { field: 'pv', expected: 'pv-a', found: '—', matches: false },
       { field: 'accessModes', expected: '["ReadWriteMany"]', found: '[]', matches: false },

@@ -40,7 +40,11 @@ export function display(value: unknown): string {
 /** Builds the expected-vs-found table from a check's evidence (any JSON). */
 export function evidenceTable(evidence: unknown): EvidenceTable {
   if (!isPlainObject(evidence)) {
-    return { rows: [], details: evidence === null || evidence === undefined ? [] : [{ field: '(value)', value: display(evidence) }] };
+    return {
+      rows: [],
+      details:
+        evidence === null || evidence === undefined ? [] : [{ field: '(value)', value: display(evidence) }],
+    };
   }
   const { expected, found, ...rest } = evidence;
   const exp = expected === undefined ? new Map<string, string>() : flatten(expected);

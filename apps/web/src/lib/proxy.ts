@@ -42,7 +42,12 @@ export async function proxyToApi(request: Request): Promise<Response> {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return Response.json(
-      { error: { code: 'API_UNREACHABLE', message: `The Kubegrade api at ${apiBaseUrl()} did not answer (${reason}). Is it running?` } },
+      {
+        error: {
+          code: 'API_UNREACHABLE',
+          message: `The Kubegrade api at ${apiBaseUrl()} did not answer (${reason}). Is it running?`,
+        },
+      },
       { status: 502 },
     );
   }
@@ -51,5 +56,9 @@ export async function proxyToApi(request: Request): Promise<Response> {
     if (!HOP_BY_HOP.has(key.toLowerCase()) && key.toLowerCase() !== 'set-cookie') out.set(key, value);
   });
   for (const cookie of upstream.headers.getSetCookie()) out.append('set-cookie', cookie);
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: out,
+  });
 }

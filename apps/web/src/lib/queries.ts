@@ -60,7 +60,13 @@ const RUN_SUMMARY_FIELDS = `id status trigger score maxScore disruptive queuedAt
 
 export const ME = gql`
   query Me {
-    me { id email name role studentId }
+    me {
+      id
+      email
+      name
+      role
+      studentId
+    }
   }
 `;
 
@@ -138,7 +144,10 @@ export const REGRADE = gql`
   mutation Regrade($labId: ID!, $enrollmentIds: [ID!], $all: Boolean, $disruptive: Boolean) {
     regrade(labId: $labId, enrollmentIds: $enrollmentIds, all: $all, disruptive: $disruptive) {
       joined
-      runs { id status }
+      runs {
+        id
+        status
+      }
     }
   }
 `;
@@ -150,8 +159,19 @@ export const IMPORT_ROSTER = gql`
       created
       updated
       unchanged
-      changes { line action email name studentId namespace setPasswordUrl }
-      errors { line message }
+      changes {
+        line
+        action
+        email
+        name
+        studentId
+        namespace
+        setPasswordUrl
+      }
+      errors {
+        line
+        message
+      }
     }
   }
 `;

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { newerRun } from './runs';
 import type { CheckStatus, GradingRun, RunStatus } from './types';
 
-function run(status: RunStatus, checks: CheckStatus[], id = 'r1', queuedAt = '2026-11-25T10:00:00Z'): GradingRun {
+function run(
+  status: RunStatus,
+  checks: CheckStatus[],
+  id = 'r1',
+  queuedAt = '2026-11-25T10:00:00Z',
+): GradingRun {
   return {
     id,
     lab: { id: 'lab', title: { zh: '实验', en: 'Lab' } },

@@ -2,7 +2,14 @@
 // event), so the view keeps whichever version of the run has progressed further.
 import type { GradingRun, RunStatus } from './types';
 
-const STAGE: Record<RunStatus, number> = { QUEUED: 0, RUNNING: 1, PASSED: 2, FAILED: 2, ERROR: 2, CANCELLED: 2 };
+const STAGE: Record<RunStatus, number> = {
+  QUEUED: 0,
+  RUNNING: 1,
+  PASSED: 2,
+  FAILED: 2,
+  ERROR: 2,
+  CANCELLED: 2,
+};
 
 function settledChecks(run: GradingRun): number {
   return run.checks.filter((c) => c.status !== 'PENDING' && c.status !== 'RUNNING').length;
@@ -18,7 +25,8 @@ function startedChecks(run: GradingRun): number {
  */
 export function newerRun(current: GradingRun | null, incoming: GradingRun): GradingRun {
   if (!current) return incoming;
-  if (current.id !== incoming.id) return Date.parse(incoming.queuedAt) >= Date.parse(current.queuedAt) ? incoming : current;
+  if (current.id !== incoming.id)
+    return Date.parse(incoming.queuedAt) >= Date.parse(current.queuedAt) ? incoming : current;
   const a = [STAGE[current.status], settledChecks(current), startedChecks(current)];
   const b = [STAGE[incoming.status], settledChecks(incoming), startedChecks(incoming)];
   for (let i = 0; i < a.length; i++) {

@@ -26,7 +26,12 @@ describe('scoreboard helpers', () => {
   });
 
   it('summarises a burst once per student, keeping the latest state', () => {
-    const c = (name: string, score: number | null, running: boolean) => ({ name, score, maxScore: 100, running });
+    const c = (name: string, score: number | null, running: boolean) => ({
+      name,
+      score,
+      maxScore: 100,
+      running,
+    });
     const out = coalesce([
       { enrollmentId: '1', change: c('Ann', null, true) },
       { enrollmentId: '2', change: c('Bo', 50, false) },
@@ -37,6 +42,8 @@ describe('scoreboard helpers', () => {
 
   it('exports with the same filters as the table', () => {
     expect(exportUrl('redis-exist-pvc', {})).toBe('/export/scoreboard/redis-exist-pvc.csv');
-    expect(exportUrl('lab', { status: 'FAIL', search: 'ann li' })).toBe('/export/scoreboard/lab.csv?search=ann+li&status=FAIL');
+    expect(exportUrl('lab', { status: 'FAIL', search: 'ann li' })).toBe(
+      '/export/scoreboard/lab.csv?search=ann+li&status=FAIL',
+    );
   });
 });

@@ -38,7 +38,10 @@ export function coalesce(changes: { enrollmentId: string; change: RowChange }[])
 }
 
 /** Builds the export URL with the same filters as the table. */
-export function exportUrl(labId: string, filter: { search?: string; status?: string; checkId?: string }): string {
+export function exportUrl(
+  labId: string,
+  filter: { search?: string; status?: string; checkId?: string },
+): string {
   const params = new URLSearchParams();
   if (filter.search) params.set('search', filter.search);
   if (filter.status) params.set('status', filter.status);

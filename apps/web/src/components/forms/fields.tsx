@@ -2,7 +2,12 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 
 /** A labelled text input with room for a description. */
-export function TextField({ label, id, hint, ...props }: { label: string; id: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  id,
+  hint,
+  ...props
+}: { label: string; id: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">

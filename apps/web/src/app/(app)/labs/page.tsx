@@ -32,7 +32,8 @@ function InstructorLabs() {
   const t = useTranslations('labsIndex');
   const locale = useLocale();
   const [{ data, error }, refetch] = useQuery<{ labs: Lab[] }>({ query: LABS });
-  if (error && !data) return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (error && !data)
+    return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
   if (!data) return <Loading />;
   return (
     <div className="space-y-4">
@@ -42,10 +43,14 @@ function InstructorLabs() {
           <li key={lab.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
             <h2 className="text-lg font-bold">{pick(lab.title, locale)}</h2>
             <p className="mt-1 text-sm text-slate-600">
-              <code className="font-mono">{lab.id}</code> · v{lab.version} · {t('checks', { count: lab.checks.length })} · {t('maxScore', { max: lab.maxScore })}
+              <code className="font-mono">{lab.id}</code> · v{lab.version} ·{' '}
+              {t('checks', { count: lab.checks.length })} · {t('maxScore', { max: lab.maxScore })}
             </p>
             {!lab.enabled && <p className="mt-1 text-sm font-medium text-amber-800">{t('disabled')}</p>}
-            <Link href={`/labs/${encodeURIComponent(lab.id)}/scoreboard`} className="mt-3 inline-block font-semibold text-blue-800 underline">
+            <Link
+              href={`/labs/${encodeURIComponent(lab.id)}/scoreboard`}
+              className="mt-3 inline-block font-semibold text-blue-800 underline"
+            >
               {t('openScoreboard')}
             </Link>
           </li>

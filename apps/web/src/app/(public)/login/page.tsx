@@ -47,7 +47,15 @@ function LoginForm() {
     <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="text-2xl font-bold">{t('title')}</h1>
       <form onSubmit={submit} className="mt-6 space-y-4" noValidate>
-        <TextField id="email" label={t('email')} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <TextField
+          id="email"
+          label={t('email')}
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <TextField
           id="password"
           label={t('password')}
@@ -62,14 +70,21 @@ function LoginForm() {
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy || !email || !password} className={`${buttonClass.primary} w-full`}>
+        <button
+          type="submit"
+          disabled={busy || !email || !password}
+          className={`${buttonClass.primary} w-full`}
+        >
           {busy ? t('submitting') : t('submit')}
         </button>
       </form>
       {oidc && (
         <>
           <p className="my-4 text-center text-sm text-slate-600">{t('or')}</p>
-          <a href={`/auth/oidc/login?next=${encodeURIComponent(safeNext(params.get('next')))}`} className={`${buttonClass.secondary} w-full`}>
+          <a
+            href={`/auth/oidc/login?next=${encodeURIComponent(safeNext(params.get('next')))}`}
+            className={`${buttonClass.secondary} w-full`}
+          >
             {t('sso')}
           </a>
         </>

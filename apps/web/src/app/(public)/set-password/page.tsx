@@ -35,7 +35,11 @@ function SetPasswordForm() {
       forgetCsrfToken();
       window.location.assign('/');
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 400 ? t('rejected', { reason: err.message }) : t('failed', { reason: String(err instanceof Error ? err.message : err) }));
+      setError(
+        err instanceof ApiError && err.status === 400
+          ? t('rejected', { reason: err.message })
+          : t('failed', { reason: String(err instanceof Error ? err.message : err) }),
+      );
       setBusy(false);
     }
   }
@@ -54,7 +58,14 @@ function SetPasswordForm() {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        <TextField id="confirm-password" label={t('confirm')} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        <TextField
+          id="confirm-password"
+          label={t('confirm')}
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+        />
         {error && (
           <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
             {error}

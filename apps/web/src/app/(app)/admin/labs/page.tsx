@@ -10,15 +10,40 @@ import { LABS, SET_LAB_DISRUPTIVE, SET_LAB_ENABLED } from '@/lib/queries';
 import type { Lab } from '@/lib/types';
 
 /** An on/off switch that is a real checkbox underneath (keyboard and screen readers for free). */
-function Toggle({ id, checked, label, ariaLabel, disabled, onChange }: { id: string; checked: boolean; label: string; ariaLabel: string; disabled: boolean; onChange: (v: boolean) => void }) {
+function Toggle({
+  id,
+  checked,
+  label,
+  ariaLabel,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  checked: boolean;
+  label: string;
+  ariaLabel: string;
+  disabled: boolean;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <label htmlFor={id} className="inline-flex cursor-pointer items-center gap-2">
-      <input id={id} type="checkbox" role="switch" aria-label={ariaLabel} className="peer sr-only" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        role="switch"
+        aria-label={ariaLabel}
+        className="peer sr-only"
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.checked)}
+      />
       <span
         aria-hidden="true"
         className="relative h-6 w-11 rounded-full bg-slate-400 transition peer-checked:bg-green-700 peer-focus-visible:outline peer-focus-visible:outline-3 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-blue-700 after:absolute after:left-0.5 after:top-0.5 after:h-5 after:w-5 after:rounded-full after:bg-white after:transition peer-checked:after:translate-x-5"
       />
-      <span aria-hidden="true" className="text-sm font-medium">{label}</span>
+      <span aria-hidden="true" className="text-sm font-medium">
+        {label}
+      </span>
     </label>
   );
 }
@@ -32,7 +57,8 @@ function LabsAdmin() {
   const [actionError, setActionError] = useState<string | null>(null);
   const busy = enabledState.fetching || disruptiveState.fetching;
 
-  if (error && !data) return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (error && !data)
+    return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
   if (!data) return <Loading />;
   return (
     <div className="space-y-5">
@@ -48,11 +74,21 @@ function LabsAdmin() {
           <caption className="sr-only">{t('title')}</caption>
           <thead className="bg-slate-100">
             <tr>
-              <th scope="col" className="px-4 py-2">{t('lab')}</th>
-              <th scope="col" className="px-4 py-2">{t('checks')}</th>
-              <th scope="col" className="px-4 py-2">{t('enabled')}</th>
-              <th scope="col" className="px-4 py-2">{t('disruptive')}</th>
-              <th scope="col" className="px-4 py-2"><span className="sr-only">{t('scoreboard')}</span></th>
+              <th scope="col" className="px-4 py-2">
+                {t('lab')}
+              </th>
+              <th scope="col" className="px-4 py-2">
+                {t('checks')}
+              </th>
+              <th scope="col" className="px-4 py-2">
+                {t('enabled')}
+              </th>
+              <th scope="col" className="px-4 py-2">
+                {t('disruptive')}
+              </th>
+              <th scope="col" className="px-4 py-2">
+                <span className="sr-only">{t('scoreboard')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -71,7 +107,11 @@ function LabsAdmin() {
                       {lab.checks.map((c) => (
                         <li key={c.id}>
                           {pick(c.title, locale)} <span className="text-slate-600">({c.points})</span>
-                          {c.disruptive && <span className="ml-1 text-xs font-semibold text-amber-800">{t('disruptiveTag')}</span>}
+                          {c.disruptive && (
+                            <span className="ml-1 text-xs font-semibold text-amber-800">
+                              {t('disruptiveTag')}
+                            </span>
+                          )}
                         </li>
                       ))}
                     </ul>
@@ -105,7 +145,10 @@ function LabsAdmin() {
                     />
                   </td>
                   <td className="px-4 py-3">
-                    <Link href={`/labs/${encodeURIComponent(lab.id)}/scoreboard`} className="font-medium text-blue-800 underline">
+                    <Link
+                      href={`/labs/${encodeURIComponent(lab.id)}/scoreboard`}
+                      className="font-medium text-blue-800 underline"
+                    >
                       {t('scoreboard')}
                     </Link>
                   </td>

@@ -16,7 +16,12 @@ function ResultTables({ result }: { result: RosterImportResult }) {
   return (
     <div className="space-y-4">
       <p className="font-medium" role="status">
-        {t(result.dryRun ? 'previewSummary' : 'appliedSummary', { created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errors.length })}
+        {t(result.dryRun ? 'previewSummary' : 'appliedSummary', {
+          created: result.created,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          errors: result.errors.length,
+        })}
       </p>
       {result.errors.length > 0 && (
         <div className="overflow-x-auto rounded-lg border border-red-300 bg-red-50">
@@ -24,14 +29,20 @@ function ResultTables({ result }: { result: RosterImportResult }) {
             <caption className="px-3 pt-3 text-left font-semibold text-red-900">{t('errorsCaption')}</caption>
             <thead>
               <tr>
-                <th scope="col" className="px-3 py-2">{t('line')}</th>
-                <th scope="col" className="px-3 py-2">{t('problem')}</th>
+                <th scope="col" className="px-3 py-2">
+                  {t('line')}
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  {t('problem')}
+                </th>
               </tr>
             </thead>
             <tbody>
               {result.errors.map((e) => (
                 <tr key={`${e.line}-${e.message}`} className="border-t border-red-200">
-                  <th scope="row" className="px-3 py-2 tabular-nums">{e.line}</th>
+                  <th scope="row" className="px-3 py-2 tabular-nums">
+                    {e.line}
+                  </th>
                   <td className="px-3 py-2 text-red-900">{e.message}</td>
                 </tr>
               ))}
@@ -42,23 +53,45 @@ function ResultTables({ result }: { result: RosterImportResult }) {
       {result.changes.length > 0 && (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="roster-changes">
-            <caption className="px-3 pt-3 text-left font-semibold">{result.dryRun ? t('changesCaptionPreview') : t('changesCaptionApplied')}</caption>
+            <caption className="px-3 pt-3 text-left font-semibold">
+              {result.dryRun ? t('changesCaptionPreview') : t('changesCaptionApplied')}
+            </caption>
             <thead>
               <tr className="border-b border-slate-300">
-                <th scope="col" className="px-3 py-2">{t('line')}</th>
-                <th scope="col" className="px-3 py-2">{t('action')}</th>
-                <th scope="col" className="px-3 py-2">{t('email')}</th>
-                <th scope="col" className="px-3 py-2">{t('name')}</th>
-                <th scope="col" className="px-3 py-2">{t('studentId')}</th>
-                <th scope="col" className="px-3 py-2">{t('namespace')}</th>
-                {!result.dryRun && <th scope="col" className="px-3 py-2">{t('setPasswordLink')}</th>}
+                <th scope="col" className="px-3 py-2">
+                  {t('line')}
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  {t('action')}
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  {t('email')}
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  {t('name')}
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  {t('studentId')}
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  {t('namespace')}
+                </th>
+                {!result.dryRun && (
+                  <th scope="col" className="px-3 py-2">
+                    {t('setPasswordLink')}
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
               {result.changes.map((c) => (
                 <tr key={c.line} className="border-b border-slate-200">
-                  <th scope="row" className="px-3 py-2 tabular-nums">{c.line}</th>
-                  <td className="px-3 py-2">{t.has(`actions.${c.action}`) ? t(`actions.${c.action}`) : c.action}</td>
+                  <th scope="row" className="px-3 py-2 tabular-nums">
+                    {c.line}
+                  </th>
+                  <td className="px-3 py-2">
+                    {t.has(`actions.${c.action}`) ? t(`actions.${c.action}`) : c.action}
+                  </td>
                   <td className="px-3 py-2">{c.email}</td>
                   <td className="px-3 py-2">{c.name}</td>
                   <td className="px-3 py-2">{c.studentId ?? '—'}</td>
@@ -67,7 +100,13 @@ function ResultTables({ result }: { result: RosterImportResult }) {
                     <td className="px-3 py-2">
                       {c.setPasswordUrl ? (
                         <span className="flex items-center gap-2">
-                          <input readOnly value={c.setPasswordUrl} aria-label={t('linkFor', { name: c.name })} className="w-72 rounded border border-slate-300 px-2 py-1 font-mono text-xs" onFocus={(e) => e.target.select()} />
+                          <input
+                            readOnly
+                            value={c.setPasswordUrl}
+                            aria-label={t('linkFor', { name: c.name })}
+                            className="w-72 rounded border border-slate-300 px-2 py-1 font-mono text-xs"
+                            onFocus={(e) => e.target.select()}
+                          />
                           <CopyButton text={c.setPasswordUrl} />
                         </span>
                       ) : (
@@ -81,7 +120,9 @@ function ResultTables({ result }: { result: RosterImportResult }) {
           </table>
         </div>
       )}
-      {!result.dryRun && result.changes.some((c) => c.setPasswordUrl) && <p className="text-sm text-amber-900">{t('linksOnce')}</p>}
+      {!result.dryRun && result.changes.some((c) => c.setPasswordUrl) && (
+        <p className="text-sm text-amber-900">{t('linksOnce')}</p>
+      )}
     </div>
   );
 }
@@ -135,24 +176,51 @@ function RosterImport() {
             <label htmlFor="roster-file" className="block text-sm font-medium">
               {t('upload')}
             </label>
-            <input id="roster-file" type="file" accept=".csv,text/csv" onChange={onFile} className="mt-1 text-sm" />
+            <input
+              id="roster-file"
+              type="file"
+              accept=".csv,text/csv"
+              onChange={onFile}
+              className="mt-1 text-sm"
+            />
           </div>
           <div>
             <label htmlFor="roster-course" className="block text-sm font-medium">
               {t('courseSlug')}
             </label>
-            <input id="roster-course" value={courseSlug} onChange={(e) => setCourseSlug(e.target.value)} className="mt-1 rounded-md border border-slate-400 px-3 py-1.5" />
+            <input
+              id="roster-course"
+              value={courseSlug}
+              onChange={(e) => setCourseSlug(e.target.value)}
+              className="mt-1 rounded-md border border-slate-400 px-3 py-1.5"
+            />
           </div>
         </div>
         <div className="flex flex-wrap gap-3">
-          <button type="button" className={buttonClass.secondary} disabled={!csv.trim() || state.fetching} onClick={() => submit(true)}>
+          <button
+            type="button"
+            className={buttonClass.secondary}
+            disabled={!csv.trim() || state.fetching}
+            onClick={() => submit(true)}
+          >
             {t('preview')}
           </button>
-          <button type="button" className={buttonClass.primary} disabled={!canApply || state.fetching} onClick={() => submit(false)}>
+          <button
+            type="button"
+            className={buttonClass.primary}
+            disabled={!canApply || state.fetching}
+            onClick={() => submit(false)}
+          >
             {t('apply')}
           </button>
         </div>
-        {!canApply && csv.trim() && <p className="text-sm text-slate-600">{result?.dryRun && result.errors.length > 0 && previewed === csv ? t('fixErrorsFirst') : t('previewFirst')}</p>}
+        {!canApply && csv.trim() && (
+          <p className="text-sm text-slate-600">
+            {result?.dryRun && result.errors.length > 0 && previewed === csv
+              ? t('fixErrorsFirst')
+              : t('previewFirst')}
+          </p>
+        )}
       </div>
       {error && (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-red-900">

@@ -15,20 +15,46 @@ import type { Lab, Webhook } from '@/lib/types';
 const POLL_MS = 10000;
 
 /** The URL and secret, shown once right after create or rotate. */
-function SecretOnce({ webhook, secret, onDismiss }: { webhook: Webhook; secret: string; onDismiss: () => void }) {
+function SecretOnce({
+  webhook,
+  secret,
+  onDismiss,
+}: {
+  webhook: Webhook;
+  secret: string;
+  onDismiss: () => void;
+}) {
   const t = useTranslations('webhooks');
   return (
-    <section aria-labelledby="secret-heading" className="space-y-3 rounded-lg border-2 border-amber-400 bg-amber-50 p-4" data-testid="webhook-secret">
+    <section
+      aria-labelledby="secret-heading"
+      className="space-y-3 rounded-lg border-2 border-amber-400 bg-amber-50 p-4"
+      data-testid="webhook-secret"
+    >
       <h2 id="secret-heading" className="font-bold">
         {t('secretTitle', { name: webhook.name })}
       </h2>
       <p className="text-sm text-amber-950">{t('secretOnce')}</p>
       <div className="grid gap-2 sm:grid-cols-[max-content_1fr_max-content] sm:items-center">
         <span className="text-sm font-medium">{t('url')}</span>
-        <input readOnly value={webhook.url} aria-label={t('url')} data-testid="webhook-url" className="rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm" onFocus={(e) => e.target.select()} />
+        <input
+          readOnly
+          value={webhook.url}
+          aria-label={t('url')}
+          data-testid="webhook-url"
+          className="rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm"
+          onFocus={(e) => e.target.select()}
+        />
         <CopyButton text={webhook.url} />
         <span className="text-sm font-medium">{t('secret')}</span>
-        <input readOnly value={secret} aria-label={t('secret')} data-testid="webhook-secret-value" className="rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm" onFocus={(e) => e.target.select()} />
+        <input
+          readOnly
+          value={secret}
+          aria-label={t('secret')}
+          data-testid="webhook-secret-value"
+          className="rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm"
+          onFocus={(e) => e.target.select()}
+        />
         <CopyButton text={secret} />
       </div>
       <button type="button" onClick={onDismiss} className={buttonClass.secondary}>
@@ -46,7 +72,9 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
   const [labIds, setLabIds] = useState<string[]>([]);
   const [namespaces, setNamespaces] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [state, create] = useMutation<{ createWebhook: { webhook: Webhook; secret: string } }>(CREATE_WEBHOOK);
+  const [state, create] = useMutation<{ createWebhook: { webhook: Webhook; secret: string } }>(
+    CREATE_WEBHOOK,
+  );
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -66,7 +94,11 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
   }
 
   return (
-    <form onSubmit={submit} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="create-heading">
+    <form
+      onSubmit={submit}
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4"
+      aria-labelledby="create-heading"
+    >
       <h2 id="create-heading" className="text-lg font-semibold">
         {t('create')}
       </h2>
@@ -75,13 +107,24 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
           <label htmlFor="wh-name" className="block text-sm font-medium">
             {t('name')}
           </label>
-          <input id="wh-name" required value={name} onChange={(e) => setName(e.target.value)} className="mt-1 w-64 rounded-md border border-slate-400 px-3 py-2" />
+          <input
+            id="wh-name"
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            className="mt-1 w-64 rounded-md border border-slate-400 px-3 py-2"
+          />
         </div>
         <div>
           <label htmlFor="wh-scope" className="block text-sm font-medium">
             {t('scope')}
           </label>
-          <select id="wh-scope" value={scopeKind} onChange={(e) => setScopeKind(e.target.value as Webhook['scopeKind'])} className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2">
+          <select
+            id="wh-scope"
+            value={scopeKind}
+            onChange={(e) => setScopeKind(e.target.value as Webhook['scopeKind'])}
+            className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2"
+          >
             <option value="ALL">{t('scopeALL')}</option>
             <option value="LABS">{t('scopeLABS')}</option>
             <option value="NAMESPACES">{t('scopeNAMESPACES')}</option>
@@ -96,7 +139,11 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
                   <input
                     type="checkbox"
                     checked={labIds.includes(lab.id)}
-                    onChange={(e) => setLabIds((cur) => (e.target.checked ? [...cur, lab.id] : cur.filter((id) => id !== lab.id)))}
+                    onChange={(e) =>
+                      setLabIds((cur) =>
+                        e.target.checked ? [...cur, lab.id] : cur.filter((id) => id !== lab.id),
+                      )
+                    }
                   />
                   {pick(lab.title, locale)}
                 </label>
@@ -109,7 +156,13 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
             <label htmlFor="wh-ns" className="block text-sm font-medium">
               {t('namespaces')}
             </label>
-            <input id="wh-ns" value={namespaces} onChange={(e) => setNamespaces(e.target.value)} placeholder="ns-a, ns-b" className="mt-1 w-64 rounded-md border border-slate-400 px-3 py-2" />
+            <input
+              id="wh-ns"
+              value={namespaces}
+              onChange={(e) => setNamespaces(e.target.value)}
+              placeholder="ns-a, ns-b"
+              className="mt-1 w-64 rounded-md border border-slate-400 px-3 py-2"
+            />
           </div>
         )}
         <button type="submit" className={buttonClass.primary} disabled={!name.trim() || state.fetching}>
@@ -132,16 +185,30 @@ function outcomeClass(outcome: string): string {
   return 'text-red-900';
 }
 
-function WebhookCard({ webhook, onRotate, onRevoke }: { webhook: Webhook; onRotate: () => void; onRevoke: () => void }) {
+function WebhookCard({
+  webhook,
+  onRotate,
+  onRevoke,
+}: {
+  webhook: Webhook;
+  onRotate: () => void;
+  onRevoke: () => void;
+}) {
   const t = useTranslations('webhooks');
   const locale = useLocale();
   return (
-    <section aria-labelledby={`wh-${webhook.id}`} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" data-webhook={webhook.id}>
+    <section
+      aria-labelledby={`wh-${webhook.id}`}
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4"
+      data-webhook={webhook.id}
+    >
       <div className="flex flex-wrap items-center gap-3">
         <h2 id={`wh-${webhook.id}`} className="text-lg font-semibold">
           {webhook.name}
         </h2>
-        <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${webhook.active ? 'bg-green-100 text-green-900' : 'bg-slate-200 text-slate-700'}`}>
+        <span
+          className={`rounded-full px-2 py-0.5 text-xs font-semibold ${webhook.active ? 'bg-green-100 text-green-900' : 'bg-slate-200 text-slate-700'}`}
+        >
           {webhook.active ? t('active') : t('revoked')}
         </span>
         <span className="text-sm text-slate-600">
@@ -149,7 +216,8 @@ function WebhookCard({ webhook, onRotate, onRevoke }: { webhook: Webhook; onRota
           {webhook.scopeKind === 'LABS' && `: ${webhook.labs.join(', ')}`}
           {webhook.scopeKind === 'NAMESPACES' && `: ${webhook.namespaces.join(', ')}`}
           {' · '}
-          {t('activeSecrets', { count: webhook.activeSecrets })} · {t('created')} {formatDateTime(webhook.createdAt, locale)}
+          {t('activeSecrets', { count: webhook.activeSecrets })} · {t('created')}{' '}
+          {formatDateTime(webhook.createdAt, locale)}
         </span>
         {webhook.active && (
           <div className="ml-auto flex gap-2">
@@ -163,10 +231,13 @@ function WebhookCard({ webhook, onRotate, onRevoke }: { webhook: Webhook; onRota
         )}
       </div>
       <p className="flex items-center gap-2 text-sm">
-        <span className="font-medium">{t('url')}:</span> <code className="break-all font-mono">{webhook.url}</code> <CopyButton text={webhook.url} />
+        <span className="font-medium">{t('url')}:</span>{' '}
+        <code className="break-all font-mono">{webhook.url}</code> <CopyButton text={webhook.url} />
       </p>
       <details open={webhook.deliveries.length > 0}>
-        <summary className="cursor-pointer font-medium text-blue-800 hover:underline">{t('deliveries', { count: webhook.deliveries.length })}</summary>
+        <summary className="cursor-pointer font-medium text-blue-800 hover:underline">
+          {t('deliveries', { count: webhook.deliveries.length })}
+        </summary>
         {webhook.deliveries.length === 0 ? (
           <p className="mt-2 text-sm text-slate-600">{t('noDeliveries')}</p>
         ) : (
@@ -175,18 +246,30 @@ function WebhookCard({ webhook, onRotate, onRevoke }: { webhook: Webhook; onRota
               <caption className="sr-only">{t('deliveries', { count: webhook.deliveries.length })}</caption>
               <thead>
                 <tr className="border-b border-slate-300">
-                  <th scope="col" className="py-1.5 pr-4">{t('receivedAt')}</th>
-                  <th scope="col" className="py-1.5 pr-4">{t('deliveryId')}</th>
-                  <th scope="col" className="py-1.5 pr-4">{t('outcome')}</th>
-                  <th scope="col" className="py-1.5 pr-4">{t('reason')}</th>
-                  <th scope="col" className="py-1.5 pr-4">{t('runs')}</th>
+                  <th scope="col" className="py-1.5 pr-4">
+                    {t('receivedAt')}
+                  </th>
+                  <th scope="col" className="py-1.5 pr-4">
+                    {t('deliveryId')}
+                  </th>
+                  <th scope="col" className="py-1.5 pr-4">
+                    {t('outcome')}
+                  </th>
+                  <th scope="col" className="py-1.5 pr-4">
+                    {t('reason')}
+                  </th>
+                  <th scope="col" className="py-1.5 pr-4">
+                    {t('runs')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {webhook.deliveries.map((d) => (
                   <tr key={d.id} className="border-b border-slate-200" data-delivery={d.deliveryId}>
                     <td className="py-1.5 pr-4 tabular-nums">{formatDateTime(d.receivedAt, locale)}</td>
-                    <th scope="row" className="py-1.5 pr-4 font-mono text-xs font-normal">{d.deliveryId}</th>
+                    <th scope="row" className="py-1.5 pr-4 font-mono text-xs font-normal">
+                      {d.deliveryId}
+                    </th>
                     <td className={`py-1.5 pr-4 font-semibold ${outcomeClass(d.outcome)}`}>{d.outcome}</td>
                     <td className="py-1.5 pr-4">{d.reason ?? '—'}</td>
                     <td className="py-1.5 pr-4 tabular-nums">{d.runIds.length}</td>
@@ -205,7 +288,9 @@ function WebhooksAdmin() {
   const t = useTranslations('webhooks');
   const [{ data, error }, refetch] = useQuery<{ webhooks: Webhook[] }>({ query: WEBHOOKS });
   const [labs] = useQuery<{ labs: Lab[] }>({ query: LABS });
-  const [, rotate] = useMutation<{ rotateWebhookSecret: { webhook: Webhook; secret: string } }>(ROTATE_WEBHOOK);
+  const [, rotate] = useMutation<{ rotateWebhookSecret: { webhook: Webhook; secret: string } }>(
+    ROTATE_WEBHOOK,
+  );
   const [revokeState, revoke] = useMutation<{ revokeWebhook: Webhook }>(REVOKE_WEBHOOK);
   const [shown, setShown] = useState<{ webhook: Webhook; secret: string } | null>(null);
   const [revoking, setRevoking] = useState<Webhook | null>(null);
@@ -217,13 +302,18 @@ function WebhooksAdmin() {
     return () => window.clearInterval(id);
   }, [refetch]);
 
-  if (error && !data) return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (error && !data)
+    return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
   if (!data) return <Loading />;
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t('title')}</h1>
-        <button type="button" onClick={() => refetch({ requestPolicy: 'network-only' })} className={buttonClass.secondary}>
+        <button
+          type="button"
+          onClick={() => refetch({ requestPolicy: 'network-only' })}
+          className={buttonClass.secondary}
+        >
           {t('refresh')}
         </button>
       </div>

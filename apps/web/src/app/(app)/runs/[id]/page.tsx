@@ -37,15 +37,21 @@ function RunView({ id }: { id: string }) {
     document.getElementById(window.location.hash.slice(1))?.scrollIntoView({ block: 'center' });
   }, [loaded]);
 
-  if (error && !data) return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (error && !data)
+    return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
   if (!data) return <Loading />;
   if (!run) return <p className="text-slate-700">{t('notFound')}</p>;
-  const suffix = enrollmentId ? `?${new URLSearchParams({ enrollment: enrollmentId, lab: run.lab.id }).toString()}` : '';
+  const suffix = enrollmentId
+    ? `?${new URLSearchParams({ enrollment: enrollmentId, lab: run.lab.id }).toString()}`
+    : '';
 
   return (
     <div className="space-y-6">
       {me.role !== 'STUDENT' && (
-        <Link href={`/labs/${encodeURIComponent(run.lab.id)}/scoreboard`} className="text-sm font-medium text-blue-800 underline">
+        <Link
+          href={`/labs/${encodeURIComponent(run.lab.id)}/scoreboard`}
+          className="text-sm font-medium text-blue-800 underline"
+        >
           ← {t('backToScoreboard')}
         </Link>
       )}
@@ -55,7 +61,8 @@ function RunView({ id }: { id: string }) {
           {pick(run.lab.title, locale)}
         </h1>
         <p className="mt-1 text-sm text-slate-600">
-          {t('namespace')}: <code className="font-mono">{run.namespace}</code> · {t('trigger')}: {tt(run.trigger)}
+          {t('namespace')}: <code className="font-mono">{run.namespace}</code> · {t('trigger')}:{' '}
+          {tt(run.trigger)}
           {run.graderVersion && ` · ${t('grader')} ${run.graderVersion}`}
         </p>
       </div>
@@ -66,11 +73,20 @@ function RunView({ id }: { id: string }) {
         </h2>
         <CheckList checks={run.checks} evidenceOpen />
       </section>
-      <section aria-labelledby="history-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+      <section
+        aria-labelledby="history-heading"
+        className="space-y-3 rounded-lg border border-slate-200 bg-white p-4"
+      >
         <h2 id="history-heading" className="text-lg font-semibold">
           {t('history')}
         </h2>
-        {history.data ? <RunHistory runs={history.data.runs.nodes} highlightId={run.id} linkSuffix={suffix} /> : history.fetching ? <Loading /> : <p className="text-sm text-slate-600">{t('historyUnavailable')}</p>}
+        {history.data ? (
+          <RunHistory runs={history.data.runs.nodes} highlightId={run.id} linkSuffix={suffix} />
+        ) : history.fetching ? (
+          <Loading />
+        ) : (
+          <p className="text-sm text-slate-600">{t('historyUnavailable')}</p>
+        )}
       </section>
     </div>
   );

@@ -22,7 +22,8 @@ const REFETCH_AFTER_MS = 1200;
 const ANNOUNCE_AFTER_MS = 1500;
 const FLASH_MS = 2000;
 
-type RegradeTarget = { kind: 'one'; row: ScoreboardRow } | { kind: 'selected'; ids: string[] } | { kind: 'all' };
+type RegradeTarget =
+  { kind: 'one'; row: ScoreboardRow } | { kind: 'selected'; ids: string[] } | { kind: 'all' };
 
 interface LiveEvents {
   seq: number;
@@ -46,7 +47,11 @@ function ScoreboardView({ labId }: { labId: string }) {
   const [checkId, setCheckId] = useState('');
   const debouncedSearch = useDebounced(search.trim(), 300);
   const filter = useMemo(
-    () => ({ search: debouncedSearch || undefined, status: status || undefined, checkId: checkId || undefined }),
+    () => ({
+      search: debouncedSearch || undefined,
+      status: status || undefined,
+      checkId: checkId || undefined,
+    }),
     [debouncedSearch, status, checkId],
   );
   const filtered = Boolean(filter.search || filter.status || filter.checkId);
@@ -58,9 +63,13 @@ function ScoreboardView({ labId }: { labId: string }) {
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   useOnReconnect(refresh);
 
+  // Keep showing the last answer while a new filter is fetched (the form must not unmount mid-typing).
+  const [board, setBoard] = useState<Scoreboard | null>(null);
   const [rows, setRows] = useState<ScoreboardRow[]>([]);
   useEffect(() => {
-    if (data) setRows(data.scoreboard.rows);
+    if (!data) return;
+    setBoard(data.scoreboard);
+    setRows(data.scoreboard.rows);
   }, [data]);
 
   // Live updates: patch the row at once, refresh charts and filters shortly after a burst.
@@ -92,15 +101,24 @@ function ScoreboardView({ labId }: { labId: string }) {
     });
     const ids = fresh.map((e) => e.row.enrollment.id);
     setFlashing((cur) => new Set([...cur, ...ids]));
-    window.setTimeout(() => setFlashing((cur) => new Set([...cur].filter((id) => !ids.includes(id)))), FLASH_MS);
-    pendingAnnounce.current.push(...fresh.map((e) => ({ enrollmentId: e.row.enrollment.id, change: describeChange(e.row) })));
+    window.setTimeout(
+      () => setFlashing((cur) => new Set([...cur].filter((id) => !ids.includes(id)))),
+      FLASH_MS,
+    );
+    pendingAnnounce.current.push(
+      ...fresh.map((e) => ({ enrollmentId: e.row.enrollment.id, change: describeChange(e.row) })),
+    );
     window.clearTimeout(announceTimer.current);
     announceTimer.current = window.setTimeout(() => {
       const changes = coalesce(pendingAnnounce.current);
       pendingAnnounce.current = [];
       const names = changes
         .slice(0, 5)
-        .map((c) => (c.running ? t('announceRunning', { name: c.name }) : t('announceScore', { name: c.name, score: formatScore(c.score, c.maxScore) })))
+        .map((c) =>
+          c.running
+            ? t('announceRunning', { name: c.name })
+            : t('announceScore', { name: c.name, score: formatScore(c.score, c.maxScore) }),
+        )
         .join(', ');
       setAnnouncement(t('announce', { count: changes.length, names, more: Math.max(0, changes.length - 5) }));
     }, ANNOUNCE_AFTER_MS);
@@ -120,7 +138,9 @@ function ScoreboardView({ labId }: { labId: string }) {
   const selectedIds = Object.keys(selection).filter((id) => selection[id]);
   const [target, setTarget] = useState<RegradeTarget | null>(null);
   const [nonDisruptive, setNonDisruptive] = useState(true);
-  const [regradeState, regrade] = useMutation<{ regrade: { runs: { id: string }[]; joined: number } }>(REGRADE);
+  const [regradeState, regrade] = useMutation<{ regrade: { runs: { id: string }[]; joined: number } }>(
+    REGRADE,
+  );
   const [regradeNotice, setRegradeNotice] = useState<string | null>(null);
   const [regradeError, setRegradeError] = useState<string | null>(null);
   const onRegradeOne = useCallback((row: ScoreboardRow) => setTarget({ kind: 'one', row }), []);
@@ -131,19 +151,33 @@ function ScoreboardView({ labId }: { labId: string }) {
     const vars =
       target.kind === 'all'
         ? { labId, all: true, disruptive: !nonDisruptive }
-        : { labId, enrollmentIds: target.kind === 'one' ? [target.row.enrollment.id] : target.ids, all: false, disruptive: !nonDisruptive };
+        : {
+            labId,
+            enrollmentIds: target.kind === 'one' ? [target.row.enrollment.id] : target.ids,
+            all: false,
+            disruptive: !nonDisruptive,
+          };
     const res = await regrade(vars);
     setTarget(null);
     if (res.error) return setRegradeError(errorMessage(res.error));
-    if (res.data) setRegradeNotice(t('regradeQueued', { runs: res.data.regrade.runs.length, joined: res.data.regrade.joined }));
+    if (res.data)
+      setRegradeNotice(
+        t('regradeQueued', { runs: res.data.regrade.runs.length, joined: res.data.regrade.joined }),
+      );
     if (target.kind === 'selected') setSelection({});
     refresh();
   }
 
-  if (error && !data) return <ErrorNote error={error} onRetry={refresh} />;
-  if (!data) return <Loading />;
-  const { lab } = data.scoreboard;
-  const targetCount = !target ? 0 : target.kind === 'one' ? 1 : target.kind === 'selected' ? target.ids.length : data.scoreboard.total;
+  if (error && !board) return <ErrorNote error={error} onRetry={refresh} />;
+  if (!board) return <Loading />;
+  const { lab } = board;
+  const targetCount = !target
+    ? 0
+    : target.kind === 'one'
+      ? 1
+      : target.kind === 'selected'
+        ? target.ids.length
+        : 0;
   const disruptiveCheck = lab.checks.find((c) => c.disruptive);
 
   return (
@@ -152,21 +186,36 @@ function ScoreboardView({ labId }: { labId: string }) {
         <div>
           <h1 className="text-2xl font-bold">{t('title', { lab: pick(lab.title, locale) })}</h1>
           <p className="text-sm text-slate-600">
-            <code className="font-mono">{lab.id}</code> · v{lab.version} · {t('showing', { count: rows.length, total: data.scoreboard.total })}
+            <code className="font-mono">{lab.id}</code> · v{lab.version} ·{' '}
+            {t('showing', { count: rows.length, total: board.total })}
           </p>
         </div>
-        <a href={exportUrl(labId, filter)} download className={buttonClass.secondary} data-testid="export-csv">
+        <a
+          href={exportUrl(labId, filter)}
+          download
+          className={buttonClass.secondary}
+          data-testid="export-csv"
+        >
           {t('exportCsv')}
         </a>
       </div>
 
-      <p aria-live="polite" role="status" className="min-h-6 text-sm text-slate-700" data-testid="live-summary">
+      <p
+        aria-live="polite"
+        role="status"
+        className="min-h-6 text-sm text-slate-700"
+        data-testid="live-summary"
+      >
         {announcement}
       </p>
 
-      <ScoreboardCharts passRates={data.scoreboard.passRateByCheck} distribution={data.scoreboard.scoreDistribution} />
+      <ScoreboardCharts passRates={board.passRateByCheck} distribution={board.scoreDistribution} />
 
-      <form role="search" className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 bg-white p-4" onSubmit={(e) => e.preventDefault()}>
+      <form
+        role="search"
+        className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 bg-white p-4"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <div>
           <label htmlFor="sb-search" className="block text-sm font-medium">
             {t('search')}
@@ -184,7 +233,12 @@ function ScoreboardView({ labId }: { labId: string }) {
           <label htmlFor="sb-status" className="block text-sm font-medium">
             {t('status')}
           </label>
-          <select id="sb-status" value={status} onChange={(e) => setStatus(e.target.value as CheckStatus | '')} className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2">
+          <select
+            id="sb-status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as CheckStatus | '')}
+            className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2"
+          >
             <option value="">{t('anyStatus')}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -197,7 +251,12 @@ function ScoreboardView({ labId }: { labId: string }) {
           <label htmlFor="sb-check" className="block text-sm font-medium">
             {t('check')}
           </label>
-          <select id="sb-check" value={checkId} onChange={(e) => setCheckId(e.target.value)} className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2">
+          <select
+            id="sb-check"
+            value={checkId}
+            onChange={(e) => setCheckId(e.target.value)}
+            className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2"
+          >
             <option value="">{t('anyCheck')}</option>
             {lab.checks.map((c) => (
               <option key={c.id} value={c.id}>
@@ -224,15 +283,30 @@ function ScoreboardView({ labId }: { labId: string }) {
 
       <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-4">
         <label className="inline-flex items-center gap-2 text-sm font-medium">
-          <input type="checkbox" className="h-4 w-4" checked={nonDisruptive} onChange={(e) => setNonDisruptive(e.target.checked)} />
+          <input
+            type="checkbox"
+            className="h-4 w-4"
+            checked={nonDisruptive}
+            onChange={(e) => setNonDisruptive(e.target.checked)}
+          />
           {t('nonDisruptive')}
         </label>
         <span className="text-sm text-slate-600">{t('nonDisruptiveHelp')}</span>
         <div className="ml-auto flex flex-wrap gap-2">
-          <button type="button" className={buttonClass.secondary} disabled={selectedIds.length === 0} onClick={() => setTarget({ kind: 'selected', ids: selectedIds })}>
+          <button
+            type="button"
+            className={buttonClass.secondary}
+            disabled={selectedIds.length === 0}
+            onClick={() => setTarget({ kind: 'selected', ids: selectedIds })}
+          >
             {t('regradeSelected', { count: selectedIds.length })}
           </button>
-          <button type="button" className={buttonClass.primary} onClick={() => setTarget({ kind: 'all' })} disabled={data.scoreboard.total === 0}>
+          <button
+            type="button"
+            className={buttonClass.primary}
+            onClick={() => setTarget({ kind: 'all' })}
+            disabled={board.total === 0}
+          >
             {t('regradeAll')}
           </button>
         </div>
@@ -249,21 +323,42 @@ function ScoreboardView({ labId }: { labId: string }) {
       </div>
 
       {rows.length === 0 ? (
-        <p className="rounded-lg border border-slate-200 bg-white p-6 text-slate-600">{filtered ? t('noMatches') : t('noStudents')}</p>
+        <p className="rounded-lg border border-slate-200 bg-white p-6 text-slate-600">
+          {filtered ? t('noMatches') : t('noStudents')}
+        </p>
       ) : (
-        <ScoreboardTable lab={lab} rows={rows} flashing={flashing} selection={selection} onSelectionChange={setSelection} onRegradeOne={onRegradeOne} />
+        <ScoreboardTable
+          lab={lab}
+          rows={rows}
+          flashing={flashing}
+          selection={selection}
+          onSelectionChange={setSelection}
+          onRegradeOne={onRegradeOne}
+        />
       )}
 
       <ConfirmDialog
         open={target !== null}
-        title={target?.kind === 'one' ? t('confirmTitleOne', { name: target.row.student.name }) : t('confirmTitle', { count: targetCount })}
-        confirmLabel={t('confirmRegrade', { count: targetCount })}
+        title={
+          target?.kind === 'one'
+            ? t('confirmTitleOne', { name: target.row.student.name })
+            : target?.kind === 'all'
+              ? t('confirmTitleAll')
+              : t('confirmTitle', { count: targetCount })
+        }
+        confirmLabel={target?.kind === 'all' ? t('regradeAll') : t('confirmRegrade', { count: targetCount })}
         danger={!nonDisruptive}
         busy={regradeState.fetching}
         onConfirm={confirmRegrade}
         onCancel={() => setTarget(null)}
       >
-        <p>{nonDisruptive ? t('confirmNonDisruptive') : t('confirmDisruptive', { check: disruptiveCheck ? pick(disruptiveCheck.title, locale) : t('podDeleteCheck') })}</p>
+        <p>
+          {nonDisruptive
+            ? t('confirmNonDisruptive')
+            : t('confirmDisruptive', {
+                check: disruptiveCheck ? pick(disruptiveCheck.title, locale) : t('podDeleteCheck'),
+              })}
+        </p>
         {!lab.disruptiveEnabled && <p className="text-sm text-slate-700">{t('disruptiveOffForLab')}</p>}
       </ConfirmDialog>
     </div>
