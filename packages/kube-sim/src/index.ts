@@ -26,6 +26,9 @@ export { Faults, type FaultSettings, type FailRule } from './faults.ts';
 export { NullRuntime } from './null-runtime.ts';
 export { ApiError } from './errors.ts';
 export type { ExecUpgradeHandler, RequestRecord } from './server.ts';
+export { handleExecUpgrade, EXEC_SUBPROTOCOLS, exitStatus, type ExecUpgradeContext } from './exec-ws.ts';
+export { createPodRuntime, orphanGuard, RedisStartError, type PodRuntimeOptions, type SimPodRuntime, type RedisContainerInfo } from './runtime/index.ts';
+export * from './scenarios/index.ts';
 
 /** The provisioner of the chapter's nfs-client StorageClass. */
 export const NFS_SUBDIR_PROVISIONER = 'k8s-sigs.io/nfs-subdir-external-provisioner';
@@ -157,6 +160,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       return structuredClone(store.list(res, namespace));
     },
   };
+
+  // A runtime that reads cluster state (DNS answers, which PV backs a volume) gets this sim's view.
+  (runtime as { attachView?: (v: ClusterView) => void }).attachView?.(view);
 
   let stopped = false;
   const sim: KubeSim = {
