@@ -29,7 +29,8 @@ export function refilled(row: BucketRow | null | undefined, cfg: CooldownConfig,
 export function secondsUntilToken(tokens: number, cfg: CooldownConfig): number {
   if (tokens >= 1) return 0;
   if (cfg.rate <= 0) return Number.POSITIVE_INFINITY;
-  return Math.ceil(((1 - tokens) / cfg.rate) * 60);
+  // The epsilon keeps float noise (0.666...7 tokens) from adding a second.
+  return Math.ceil(((1 - tokens) / cfg.rate) * 60 - 1e-9);
 }
 
 function validate(cfg: CooldownConfig): void {

@@ -13,15 +13,16 @@ export const LAB_DEFINITION = {
   ],
 };
 
-/** Creates a course, `n` students each enrolled in their own namespace `ns-<i>`, and labs. */
+/** Creates a course, `n` students each enrolled in their own namespace `ns-<i>`, and labs (emails unique per call). */
 export async function seed(prisma: PrismaClient, n: number, labIds: string[] = ['lab-a']) {
-  const course = await prisma.course.create({ data: { slug: `c-${Math.random().toString(36).slice(2, 8)}`, name: 'Course' } });
+  const tag = Math.random().toString(36).slice(2, 8);
+  const course = await prisma.course.create({ data: { slug: `c-${tag}`, name: 'Course' } });
   for (const id of labIds) {
     await prisma.lab.create({ data: { id, version: '1', definition: { ...LAB_DEFINITION, id } } });
   }
   const students = [];
   for (let i = 0; i < n; i++) {
-    const user = await prisma.user.create({ data: { email: `s${i}@example.test`, name: `Student ${i}` } });
+    const user = await prisma.user.create({ data: { email: `s${i}-${tag}@example.test`, name: `Student ${i}` } });
     const enrollment = await prisma.enrollment.create({ data: { userId: user.id, courseId: course.id, namespace: `ns-${i}` } });
     students.push({ user, enrollment });
   }

@@ -1,0 +1,124 @@
+// The worker-side writes (fenced by attempt) and the reconciler that repairs runs a dead worker
+// left behind, on real PostgreSQL with pg-boss.
+import type PgBoss from 'pg-boss';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  GRADE_QUEUE,
+  beginAttempt,
+  cancelRun,
+  cooldownStatus,
+  createTestDatabase,
+  errorRun,
+  finishRun,
+  heartbeat,
+  markCheckStarted,
+  reconcileRuns,
+  recordCheckResult,
+  startQueue,
+  submitRun,
+  type CheckOutcome,
+  type TestDatabase,
+} from '../../src/index.ts';
+import { seed } from './fixtures.ts';
+
+let t: TestDatabase;
+let boss: PgBoss;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  boss = await startQueue(t.url, { supervise: false, max: 2 });
+});
+afterAll(async () => {
+  await boss?.stop({ graceful: false });
+  await t?.drop();
+});
+
+const planned = [
+  { id: 'one', position: 0, maxPoints: 40 },
+  { id: 'two', position: 1, maxPoints: 60 },
+];
+const meta = { labVersion: '1', graderVersion: 'test', maxScore: 100 };
+const pass = (id: string, points: number): CheckOutcome => ({
+  id, status: 'pass', points, maxPoints: points, message: 'ok', hint: null, evidence: { found: id }, durationMs: 5,
+});
+
+async function queued(i: number, retryLimit = 2) {
+  const { students } = await seed(t.prisma, 1, [`lab-${i}`]);
+  const s = students[0]!;
+  const { run } = await submitRun(
+    t.prisma,
+    { enrollmentId: s.enrollment.id, labId: `lab-${i}`, trigger: 'STUDENT', triggeredById: s.user.id, disruptive: true },
+    { retryLimit, retryDelaySeconds: 1 },
+  );
+  return { run, user: s.user };
+}
+
+it('records a run check by check and ends it with its score; a second attempt is fenced out of the first', async () => {
+  const { run } = await queued(1);
+  const first = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  expect(first?.attempt).toBe(1);
+  expect(await t.prisma.checkResult.findMany({ where: { runId: run.id }, orderBy: { position: 'asc' }, select: { checkId: true, status: true } })).toEqual([
+    { checkId: 'one', status: 'PENDING' },
+    { checkId: 'two', status: 'PENDING' },
+  ]);
+  expect(await markCheckStarted(t.prisma, first!, 'one')).toBe(true);
+  expect(await recordCheckResult(t.prisma, first!, pass('one', 40))).toBe(true);
+  expect(await t.prisma.checkResult.findFirst({ where: { runId: run.id, checkId: 'one' } })).toMatchObject({ status: 'PASS', points: 40, evidence: { found: 'one' } });
+
+  // The job is handed to another worker (this one presumed dead): attempt 2 starts over.
+  const second = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  expect(second?.attempt).toBe(2);
+  expect(await recordCheckResult(t.prisma, first!, pass('two', 60))).toBe(false);
+  expect(await heartbeat(t.prisma, first!)).toBe('lost');
+  expect(await finishRun(t.prisma, first!, { status: 'PASSED', score: 100, maxScore: 100, checks: [] })).toBe(false);
+
+  expect(await finishRun(t.prisma, second!, { status: 'FAILED', score: 40, maxScore: 100, checks: [pass('one', 40), { ...pass('two', 0), status: 'fail', maxPoints: 60 }] })).toBe(true);
+  expect(await t.prisma.gradingRun.findUnique({ where: { id: run.id } })).toMatchObject({ status: 'FAILED', score: 40, attempts: 2 });
+});
+
+it('tells a running worker that its run was cancelled', async () => {
+  const { run } = await queued(2);
+  const a = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  expect(await heartbeat(t.prisma, a!)).toBe('ok');
+  await cancelRun(t.prisma, run.id);
+  expect(await heartbeat(t.prisma, a!)).toBe('cancelled');
+  expect(await recordCheckResult(t.prisma, a!, pass('one', 40))).toBe(false);
+  expect(await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta)).toBeNull();
+});
+
+it('ends a run in ERROR with its reason and gives the student their token back', async () => {
+  const { run, user } = await queued(3);
+  const cfg = { rate: 1, burst: 2 };
+  await t.prisma.cooldownBucket.create({ data: { userId: user.id, tokens: 0, updatedAt: new Date() } });
+  const a = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  expect(await errorRun(t.prisma, run.id, a!.attempt, 'the cluster API answered 500', cfg)).toBe(true);
+  expect(await t.prisma.gradingRun.findUnique({ where: { id: run.id } })).toMatchObject({ status: 'ERROR', errorDetail: 'the cluster API answered 500' });
+  expect((await cooldownStatus(t.prisma, user.id, cfg)).tokensAvailable).toBe(1);
+  // Only once: a second ERROR transition does not refund again.
+  expect(await errorRun(t.prisma, run.id, null, 'again', cfg)).toBe(false);
+  expect((await cooldownStatus(t.prisma, user.id, cfg)).tokensAvailable).toBe(1);
+});
+
+it('releases the job of a run whose worker stopped sending heartbeats, and errors it when no retry is left', async () => {
+  const retried = await queued(4, 2);
+  const lastTry = await queued(5, 0);
+  // Earlier tests' jobs are not part of this story.
+  await t.prisma.$executeRawUnsafe(`DELETE FROM pgboss.job WHERE NOT (id::text = ANY($1))`, [retried.run.jobId, lastTry.run.jobId]);
+  // Two workers take the jobs and die right after starting.
+  const jobs = await boss.fetch<{ runId: string }>(GRADE_QUEUE, { batchSize: 2 });
+  expect(jobs).toHaveLength(2);
+  for (const r of [retried.run, lastTry.run]) await beginAttempt(t.prisma, r.id, r.jobId!, planned, meta);
+
+  // Fresh heartbeats: nothing to do.
+  expect(await reconcileRuns(t.prisma, { staleAfterSeconds: 30 })).toEqual({ released: [], errored: [], requeued: [] });
+
+  await t.prisma.$executeRaw`UPDATE "GradingRun" SET "updatedAt" = now() - interval '1 minute'`;
+  const result = await reconcileRuns(t.prisma, { staleAfterSeconds: 30, refund: { rate: 1, burst: 3 } });
+  expect(result.released).toEqual([retried.run.id]);
+  expect(result.errored).toEqual([lastTry.run.id]);
+  expect(await t.prisma.gradingRun.findUnique({ where: { id: retried.run.id } })).toMatchObject({ status: 'QUEUED' });
+  expect((await boss.getJobById(GRADE_QUEUE, retried.run.jobId!))?.state).toBe('retry');
+  expect(await t.prisma.gradingRun.findUnique({ where: { id: lastTry.run.id } })).toMatchObject({
+    status: 'ERROR',
+    errorDetail: expect.stringMatching(/stopped after 1 attempt/),
+  });
+});
