@@ -1,12 +1,10 @@
-// schema.prisma and the SQL migrations must describe the same database, on real PostgreSQL and on
-// the embedded PGlite server alike.
+// schema.prisma and the SQL migrations must describe the same database (real PostgreSQL here; the
+// embedded PGlite server in embedded.test.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/migrate.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 import { findDrift, loadDatamodel, schemaPath } from './drift-check.ts';
 
@@ -58,21 +56,4 @@ describe('migrations vs schema.prisma on real PostgreSQL', () => {
   });
 });
 
-describe('migrations vs schema.prisma on embedded PGlite', () => {
-  let embedded: EmbeddedPostgres;
-  let client: pg.Client;
-  beforeAll(async () => {
-    embedded = await startEmbeddedPostgres({ dataDir: 'memory://' });
-    await migrate(embedded.url);
-    client = new pg.Client({ connectionString: embedded.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.end();
-    await embedded?.stop();
-  });
-
-  it('has every model, field, unique constraint, index and foreign key', async () => {
-    expect(await findDrift(client, datamodel)).toEqual([]);
-  });
-});
+// The same check against embedded PGlite is in embedded.test.ts (it reuses that file's server).

@@ -10,6 +10,7 @@ import { createPrisma } from '../src/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded.ts';
 import { migrate, readMigrations } from '../src/migrate.ts';
 import { lockFileFor, openDatabase } from '../src/open.ts';
+import { findDrift } from './drift-check.ts';
 
 let embedded: EmbeddedPostgres;
 beforeAll(async () => {
@@ -29,6 +30,15 @@ describe('startEmbeddedPostgres', () => {
   it('applies the migrations once when two processes migrate at the same time', async () => {
     const results = await Promise.all([migrate(embedded.url), migrate(embedded.url)]);
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, readMigrations().length]);
+  });
+
+  it('migrates to exactly what schema.prisma describes (the drift check, on PGlite)', async () => {
+    const client = await connected();
+    try {
+      expect(await findDrift(client)).toEqual([]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('keeps concurrent transactions from a pool of 5 apart', async () => {
