@@ -146,7 +146,8 @@ export async function grade(opts: GradeOptions): Promise<RunResult> {
 
   try {
     await withNamespaceLock(namespace, runSignal, async () => {
-      const cluster = new Cluster(opts.kubeConfig, { signal: runSignal, requestTimeoutMs: 15_000 * mult });
+      // Hard timeouts of single requests guard against hangs: a multiplier below 1 shortens waits, not these.
+      const cluster = new Cluster(opts.kubeConfig, { signal: runSignal, requestTimeoutMs: 15_000 * Math.max(1, mult) });
       const results = new Map<string, CheckResult>();
       for (const check of plan) {
         const started = Date.now();

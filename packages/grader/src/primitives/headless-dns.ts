@@ -53,7 +53,7 @@ interface Lookup {
 
 async function lookup(ctx: CheckContext, pod: string, container: string, tool: Tool, name: string): Promise<{ started: false; reason: string } | ({ started: true } & Lookup)> {
   const cmd = tool === 'getent' ? ['getent', 'hosts', name] : ['nslookup', name];
-  const r: ExecResult = await ctx.cluster.exec(ctx.namespace, pod, container, cmd, 10_000 * ctx.timeMultiplier, ctx.signal);
+  const r: ExecResult = await ctx.cluster.exec(ctx.namespace, pod, container, cmd, 10_000 * Math.max(1, ctx.timeMultiplier), ctx.signal);
   if (r.kind === 'not-started') return { started: false, reason: r.reason };
   const output = `${r.stdout}${r.stderr}`.trim();
   const ips = tool === 'getent' ? parseGetent(r.stdout) : parseNslookup(r.stdout);

@@ -106,7 +106,14 @@ async function evaluate(ctx: CheckContext, p: PvcBoundParams): Promise<Verdict> 
       }
       return { status: 'pass', message: `PVC ${p.claim} is Bound to dynamically provisioned PV ${boundPv.metadata?.name} (provisioned by ${by}); both sides agree`, evidence };
     }
-    return { status: 'pass', message: `PVC ${p.claim} is Bound to ${boundPv.metadata?.name} and the PV's claimRef carries the PVC's uid`, evidence };
+    // A pre-bound PV wins over the claim's class, so a claim without storageClassName: "" still
+    // binds when the PV existed first; it passes, with a note, because the binding is real.
+    const pvClass = boundPv.spec?.storageClassName ?? '';
+    const note =
+      claim.storageClassName !== pvClass
+        ? ` (note: its storageClassName is ${JSON.stringify(claim.storageClassName)}, not ${JSON.stringify(pvClass)} as taught; it bound only because the PV is pre-bound by claimRef and existed first)`
+        : '';
+    return { status: 'pass', message: `PVC ${p.claim} is Bound to ${boundPv.metadata?.name} and the PV's claimRef carries the PVC's uid${note}`, evidence };
   }
 
   // Not Bound: say why.

@@ -29,7 +29,7 @@ export type RedisPersistenceParams = z.infer<typeof params>;
 class RedisCliMissing extends Error {}
 
 async function redis(ctx: CheckContext, pod: string, container: string, args: string[]): Promise<string> {
-  const r = await ctx.cluster.exec(ctx.namespace, pod, container, ['redis-cli', ...args], 15_000 * ctx.timeMultiplier, ctx.signal);
+  const r = await ctx.cluster.exec(ctx.namespace, pod, container, ['redis-cli', ...args], 15_000 * Math.max(1, ctx.timeMultiplier), ctx.signal);
   if (r.kind === 'not-started') throw new RedisCliMissing(r.reason);
   return `${r.stdout}${r.stdout.trim() ? '' : r.stderr}`.trim();
 }

@@ -14,7 +14,7 @@ export interface CheckContext {
   signal: AbortSignal;
   /** This check's deadline (epoch ms). */
   deadline: number;
-  /** Multiplier for every wait, for slow clusters. */
+  /** Multiplier for every wait, for slow clusters (hard per-request/exec timeouts use max(1, it)). */
   timeMultiplier: number;
   check: LabCheck;
   /** Verdicts of the checks that already ran in this run. */
