@@ -1,5 +1,5 @@
 // The migration runner: order, one transaction per file, checksums, concurrent callers.
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -95,6 +95,17 @@ describe('migrate', () => {
     expect((err as MigrationError).message).toContain('was edited after it was applied');
     const tables = await query<{ t: string }>(db.url, `SELECT tablename AS t FROM pg_tables WHERE tablename = 'b'`);
     expect(tables).toEqual([]);
+  });
+
+  it('refuses to run when an applied migration was renamed or removed, naming it', async () => {
+    const db = await emptyDatabase();
+    const dir = migrationsDir({ '20260101000000_first': 'CREATE TABLE a (id int);' });
+    await migrate(db.url, { migrationsDir: dir });
+    renameSync(join(dir, '20260101000000_first'), join(dir, '20260101000000_renamed'));
+    const err = await migrate(db.url, { migrationsDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as MigrationError).code).toBe('MISSING_FILE');
+    expect((err as MigrationError).message).toContain('migration 20260101000000_first is recorded as applied');
   });
 
   it('treats CRLF line endings as the same file', async () => {
