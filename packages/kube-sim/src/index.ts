@@ -60,6 +60,14 @@ export interface KubeSimOptions {
   onRequest?: (r: RequestRecord) => void;
 }
 
+/** An object to apply: a manifest as written (no uid or resourceVersion needed). */
+export type ApplyObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [k: string]: unknown;
+};
+
 /** Options of sim.apply. */
 export interface ApplyOptions {
   /** Namespace for objects that name none (default "default"). */
@@ -79,7 +87,7 @@ export interface KubeSim {
   /** Read access to cluster state. */
   readonly view: ClusterView;
   /** Create-or-update objects like `kubectl apply`; creates missing namespaces. Returns the stored objects. */
-  apply(objects: KubeObject | KubeObject[] | string, opts?: ApplyOptions): Promise<KubeObject[]>;
+  apply(objects: ApplyObject | ApplyObject[] | string, opts?: ApplyOptions): Promise<KubeObject[]>;
   /** Fault injection. */
   readonly faults: Faults;
   /** API requests served since start or the last reset to 0. */
@@ -213,17 +221,17 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
 }
 
 /** Parse YAML (multi-document) or take objects, then create-or-update each. */
-async function applyObjects(api: Api, input: KubeObject | KubeObject[] | string, opts: ApplyOptions): Promise<KubeObject[]> {
-  let objects: KubeObject[];
+async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | string, opts: ApplyOptions): Promise<KubeObject[]> {
+  let objects: ApplyObject[];
   if (typeof input === 'string') {
     objects = [];
     for (const doc of parseAllDocuments(input)) {
       if (doc.errors.length) throw new Error(`kube-sim apply: invalid YAML: ${doc.errors[0]!.message}`);
       const v = doc.toJS() as unknown;
       if (v === null || v === undefined) continue;
-      if (typeof v === 'object' && (v as KubeObject).kind === 'List' && Array.isArray((v as { items?: unknown }).items)) {
-        objects.push(...((v as { items: KubeObject[] }).items));
-      } else objects.push(v as KubeObject);
+      if (typeof v === 'object' && (v as ApplyObject).kind === 'List' && Array.isArray((v as { items?: unknown }).items)) {
+        objects.push(...((v as { items: ApplyObject[] }).items));
+      } else objects.push(v as ApplyObject);
     }
   } else objects = Array.isArray(input) ? input : [input];
 
@@ -231,7 +239,7 @@ async function applyObjects(api: Api, input: KubeObject | KubeObject[] | string,
   for (const raw of objects) {
     const res = resourceForKind(String(raw.apiVersion ?? ''), String(raw.kind ?? ''));
     if (!res) throw new Error(`kube-sim apply: no resource for apiVersion ${String(raw.apiVersion)} kind ${String(raw.kind)}`);
-    const obj = structuredClone(raw);
+    const obj = structuredClone(raw) as unknown as KubeObject;
     obj.metadata = { ...(obj.metadata ?? {}) } as KubeObject['metadata'];
     const namespace = res.namespaced ? (obj.metadata.namespace ?? opts.namespace ?? 'default') : undefined;
     if (namespace && !api.store.get(NAMESPACES, undefined, namespace)) {

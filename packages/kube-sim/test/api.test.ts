@@ -7,7 +7,7 @@ import { until } from './sim-helpers.ts';
 
 type Json = Record<string, unknown>;
 
-describe('kube-sim API semantics', () => {
+describe('kube-sim API semantics', { timeout: 30_000 }, () => {
   let sim: KubeSim;
   beforeAll(async () => {
     sim = await startKubeSim({ podReadyDelayMs: 20, watchWindow: 200 });
@@ -230,7 +230,7 @@ describe('kube-sim API semantics', () => {
         kind: 'StatefulSet',
         metadata: { name: 's', namespace: 'shiqi' },
         spec: { serviceName: 's', selector: { matchLabels: { app: 's' } }, template: { metadata: { labels: { app: 's' } }, spec: { containers: [{ name: 'c', image: 'redis:7.4.4' }] } } },
-      } as never);
+      });
       await until('pod', async () => (await call('GET', '/api/v1/namespaces/shiqi/pods/s-0')).status === 200);
       sim.faults.set({ recreateDelayMs: 400 });
       await call('DELETE', '/api/v1/namespaces/shiqi/pods/s-0');

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 
-describe('kube-sim serve', () => {
+describe('kube-sim serve', { timeout: 30_000 }, () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { CHAPTER, until } from './sim-helpers.ts';
 
 const manifest = <T>(name: string): T => parse(readFileSync(join(CHAPTER, name), 'utf8')) as T;
 
-describe('chapter flows through @kubernetes/client-node', () => {
+describe('chapter flows through @kubernetes/client-node', { timeout: 30_000 }, () => {
   let sim: KubeSim;
   let core: k8s.CoreV1Api;
   let apps: k8s.AppsV1Api;

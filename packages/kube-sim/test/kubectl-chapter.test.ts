@@ -11,7 +11,8 @@ if (!KUBECTL) console.warn(KUBECTL_SKIP_REASON);
 
 const f = (name: string) => join(CHAPTER, name);
 
-describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', () => {
+// Each kubectl run is a process start; on a loaded 2-core machine a test makes ~10 of them.
+describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_000 }, () => {
   let h: SimHarness;
   beforeAll(async () => {
     h = await startHarness();
