@@ -19,6 +19,7 @@ const envSchema = z.object({
   API_PUBLIC_URL: z.string().url().optional(),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   WEBHOOK_ENCRYPTION_KEY: z.string().optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
   COOLDOWN_RATE_PER_MINUTE: z.coerce.number().positive().default(2),
   COOLDOWN_BURST: z.coerce.number().int().positive().default(3),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
@@ -58,6 +59,8 @@ export interface Config {
   webhookKey: Buffer;
   webhookKeyIsDefault: boolean;
   cooldown: { rate: number; burst: number };
+  /** Jobs graded at once across workers, for queue wait estimates. */
+  workerConcurrency: number;
   webhookToleranceSeconds: number;
   webhookPushNamespaceFrom: 'repository' | 'branch';
   webhookRateLimitPerMinute: number;
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookKey: decodeKey(e.WEBHOOK_ENCRYPTION_KEY ?? DEV_WEBHOOK_KEY),
     webhookKeyIsDefault: !e.WEBHOOK_ENCRYPTION_KEY,
     cooldown: { rate: e.COOLDOWN_RATE_PER_MINUTE, burst: e.COOLDOWN_BURST },
+    workerConcurrency: e.WORKER_CONCURRENCY,
     webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
     webhookPushNamespaceFrom: e.WEBHOOK_PUSH_NAMESPACE_FROM,
     webhookRateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,

@@ -1,6 +1,7 @@
 // Decorations the plugins add to fastify's types.
 import type { PrismaClient } from '@kubegrade/db';
 import type { Config } from './config.ts';
+import type PgBoss from 'pg-boss';
 import type { PubSub } from './lib/runs.ts';
 
 /** The signed-in user as requests see it. */
@@ -17,6 +18,8 @@ declare module 'fastify' {
     config: Config;
     db: PrismaClient;
     pubsub: PubSub;
+    /** pg-boss, started without supervision (workers supervise). */
+    queue: PgBoss;
   }
   interface FastifyRequest {
     /** The signed-in user, or null (set by the auth plugin). */

@@ -3,7 +3,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createTestDatabase, type PrismaClient, type TestDatabase } from '@kubegrade/db';
 import { listLabs } from '@kubegrade/grader';
-import PgBoss from 'pg-boss';
 import { buildServer } from '../src/server.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { syncLabs } from '../src/lib/labs.ts';
@@ -26,10 +25,6 @@ export interface Harness {
 export async function setup(env: Record<string, string> = {}): Promise<Harness> {
   const testDb = await createTestDatabase();
   await syncLabs(testDb.prisma, listLabs());
-  // Install the queue's schema the way a worker's first start does, so /readyz sees a queue.
-  const boss = new PgBoss({ connectionString: testDb.url, max: 2 });
-  await boss.start();
-  await boss.stop({ graceful: false, wait: true });
   const seeded = await seed(testDb.prisma, {
     courseSlug: 'k8s-storage',
     instructor: { email: 'teacher@example.edu', name: 'Teacher', password: PASSWORD },

@@ -82,9 +82,9 @@ export const loaders: MercuriusLoaders<Ctx> = {
 export const fieldResolvers = {
   GradingRun: {
     queuePosition: async (run: GradingRun, _: unknown, ctx: Ctx) =>
-      run.status === 'QUEUED' ? (await runs.queueInfo(ctx.db, run.id)).position : null,
+      run.status === 'QUEUED' ? (await runs.queueInfo(ctx.db, run.id, { concurrency: ctx.config.workerConcurrency })).position : null,
     estimatedWaitSeconds: async (run: GradingRun, _: unknown, ctx: Ctx) =>
-      run.status === 'QUEUED' ? (await runs.queueInfo(ctx.db, run.id)).estimatedWaitSeconds : null,
+      run.status === 'QUEUED' ? (await runs.queueInfo(ctx.db, run.id, { concurrency: ctx.config.workerConcurrency })).estimatedWaitSeconds : null,
   },
   Webhook: {
     url: (hook: Webhook, _: unknown, ctx: Ctx) => `${ctx.config.apiPublicUrl}/webhooks/regrade/${hook.id}`,

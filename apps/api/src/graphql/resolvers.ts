@@ -44,12 +44,6 @@ async function studentEnrollment(ctx: Ctx, user: SessionUser): Promise<Enrollmen
   return e;
 }
 
-function publishRun(ctx: Ctx, run: GradingRun): void {
-  // Ids only; subscribers read the rows (the worker publishes the same shape).
-  ctx.app.pubsub.emit({ topic: runs.runTopic(run.id), payload: { runId: run.id, labId: run.labId, enrollmentId: run.enrollmentId } });
-  ctx.app.pubsub.emit({ topic: runs.scoreboardTopic(run.labId), payload: { runId: run.id, labId: run.labId, enrollmentId: run.enrollmentId } });
-}
-
 function scoreboardRowObj(r: ScoreboardRowData) {
   return {
     enrollment: { id: r.enrollmentId, userId: r.userId, courseId: r.courseId, namespace: r.namespace },
@@ -183,27 +177,16 @@ export const operations = {
       const user = ctx.user!;
       const lab = await labOr404(ctx, a.labId);
       const enrollment = await studentEnrollment(ctx, user);
-      const active = await ctx.db.gradingRun.findFirst({
-        where: { namespace: enrollment.namespace, labId: lab.id, status: { in: ['QUEUED', 'RUNNING'] } },
+      // Joining a run already in flight is free; a new run takes a cooldown token atomically
+      // with its creation (CooldownError, mapped to COOLDOWN by the guard wrapper, otherwise).
+      const result = await runs.submitRun(ctx.db, {
+        enrollmentId: enrollment.id,
+        labId: lab.id,
+        trigger: 'STUDENT',
+        triggeredById: user.id,
+        disruptive: lab.disruptiveEnabled,
+        cooldown: { ...ctx.config.cooldown, userId: user.id },
       });
-      let result: { run: GradingRun; joined: boolean };
-      if (active) {
-        // Joining a run already in flight costs no cooldown token.
-        result = { run: active, joined: true };
-      } else {
-        const token = await runs.takeCooldownToken(ctx.db, user.id, ctx.config.cooldown);
-        if (!token.ok) {
-          throw new ApiError('COOLDOWN', `you can grade again in ${token.retryAfterSeconds} s`, { retryAfterSeconds: token.retryAfterSeconds });
-        }
-        result = await runs.submitRun(ctx.db, {
-          enrollmentId: enrollment.id,
-          labId: lab.id,
-          trigger: 'STUDENT',
-          triggeredById: user.id,
-          disruptive: lab.disruptiveEnabled,
-        });
-        if (!result.joined) publishRun(ctx, result.run);
-      }
       await audit(ctx.db, { actor: user, action: result.joined ? 'run.join' : 'run.submit', subject: `run:${result.run.id}`, after: { lab: lab.id, namespace: enrollment.namespace } });
       return { ...result, cooldown: await runs.cooldownStatus(ctx.db, user.id, ctx.config.cooldown) };
     },
@@ -227,7 +210,6 @@ export const operations = {
       for (const e of enrollments) {
         const r = await runs.submitRun(ctx.db, { enrollmentId: e.id, labId: lab.id, trigger: 'INSTRUCTOR', triggeredById: ctx.user!.id, disruptive });
         if (r.joined) joined += 1;
-        else publishRun(ctx, r.run);
         out.push(r.run);
       }
       await audit(ctx.db, {
@@ -242,8 +224,7 @@ export const operations = {
     cancelRun: async (_: unknown, args: Args, ctx: Ctx) => {
       const a = validate(z.object({ id }), args);
       const before = await runOr404(ctx, a.id);
-      const run = await runs.cancelRun(ctx.db, a.id);
-      publishRun(ctx, run);
+      const run = await runs.cancelRun(ctx.db, a.id, { refund: ctx.config.cooldown });
       await audit(ctx.db, { actor: ctx.user, action: 'run.cancel', subject: `run:${run.id}`, before: { status: before.status }, after: { status: run.status } });
       return run;
     },

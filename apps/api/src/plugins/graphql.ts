@@ -7,6 +7,7 @@ import mercurius from 'mercurius';
 import { buildSchema, type GraphQLFieldResolver } from 'graphql';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../lib/errors.ts';
+import { CooldownError, RunsError } from '../lib/runs.ts';
 import { guard, rules, type Rule } from '../graphql/rules.ts';
 import { operations } from '../graphql/resolvers.ts';
 import { fieldResolvers, loaders } from '../graphql/fields.ts';
@@ -41,6 +42,10 @@ function wrap<T extends GraphQLFieldResolver<unknown, Ctx>>(rule: Rule, name: st
       return await fn(root, args, ctx, info);
     } catch (err) {
       if (err instanceof ApiError) throw err;
+      if (err instanceof CooldownError) {
+        throw new ApiError('COOLDOWN', `you can grade again in ${err.retryAfterSeconds} s`, { retryAfterSeconds: err.retryAfterSeconds });
+      }
+      if (err instanceof RunsError && err.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', err.message);
       // Unexpected errors (database, bugs) are logged in full and reported without internals.
       ctx.app.log.error({ err, operation: name }, 'GraphQL resolver failed');
       throw new ApiError('INTERNAL', `${name} failed on the server; the api log has the details`);

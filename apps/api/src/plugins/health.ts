@@ -1,4 +1,4 @@
-// Liveness (/healthz) and readiness (/readyz: the database answers and the queue's schema exists).
+// Liveness (/healthz) and readiness (/readyz: the database answers and pg-boss's 'grade' queue is there).
 import fp from 'fastify-plugin';
 
 /** Registers /healthz and /readyz. */
@@ -14,9 +14,7 @@ export default fp(
         checks.database = `unreachable: ${(err as Error).message.split('\n')[0]}`;
       }
       try {
-        // pg-boss keeps its tables in the "pgboss" schema; the worker (or submitRun) creates it.
-        const rows = await app.db.$queryRaw<{ ok: boolean }[]>`SELECT to_regclass('pgboss.job') IS NOT NULL AS ok`;
-        checks.queue = rows[0]?.ok ? 'ok' : 'not installed (start the worker once)';
+        checks.queue = (await app.queue.getQueue('grade')) ? 'ok' : "missing: the 'grade' queue does not exist";
       } catch (err) {
         checks.queue = `unreachable: ${(err as Error).message.split('\n')[0]}`;
       }
