@@ -216,6 +216,28 @@ export class PodController {
       for (const c of containers) {
         this.o.recorder.record(pod, 'Normal', 'Pulled', `Container image "${String(c.image)}" already present on machine`, KUBELET, `spec.containers{${String(c.name)}}`);
       }
+      if (!this.startFailures.has(uid)) {
+        // What `kubectl get pods` shows while the runtime starts the containers.
+        const waitingFor = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
+        this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
+          if (p.metadata.uid !== uid) return;
+          p.status = {
+            ...(p.status ?? {}),
+            phase: 'Pending',
+            hostIP: NODE_IP,
+            hostIPs: [{ ip: NODE_IP }],
+            startTime: ts(),
+            conditions: [
+              condition('PodReadyToStartContainers', 'False'),
+              condition('Initialized', 'True'),
+              condition('Ready', 'False', 'ContainersNotReady', waitingFor),
+              condition('ContainersReady', 'False', 'ContainersNotReady', waitingFor),
+              condition('PodScheduled', 'True'),
+            ],
+            containerStatuses: containers.map((c) => containerStatus(c, { waiting: { reason: 'ContainerCreating' } }, false, 0)),
+          };
+        });
+      }
       try {
         await this.o.runtime.start(pod);
       } catch (err) {
@@ -261,7 +283,7 @@ export class PodController {
           hostIPs: [{ ip: NODE_IP }],
           podIP: ip,
           podIPs: [{ ip }],
-          startTime: started,
+          startTime: (p.status as Obj | undefined)?.startTime ?? started,
           conditions: [
             condition('PodReadyToStartContainers', 'True'),
             condition('Initialized', 'True'),
