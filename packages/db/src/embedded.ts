@@ -2,12 +2,16 @@
 // served over the Postgres wire protocol, so api, worker and the queue connect with an ordinary
 // postgres:// URL exactly as they would to a server. See README.md for what the multiplexing
 // server does and does not support (one backend session is shared by every connection).
-import { mkdirSync } from 'node:fs';
+//
+// Two PGlite instances on one data directory corrupt it, so a running server records itself in
+// <dataDir>.server.json ({ pid, url }) and a second start on that directory fails with
+// EmbeddedDatabaseBusyError, which carries the URL to connect to instead (openDatabase does so).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { startMultiplexer } from './multiplexer.ts';
+import { startMultiplexer, type Multiplexer } from './multiplexer.ts';
 
 /** The repository root (packages/db/src/../../..). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,17 +34,97 @@ export interface EmbeddedPostgres {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
   url: string;
   port: number;
-  /** The in-process database, for callers in the same process that want to skip the socket. */
+  dataDir: string;
+  /**
+   * The in-process database. Queries on it bypass the server's turn-taking, so they could land in
+   * a client's open transaction: use it only while no client is connected.
+   */
   db: PGlite;
-  /** Closes every client connection, then the database (flushing it to dataDir). */
+  /** Closes every client connection, then the database (flushing it to dataDir), and frees the directory. */
   stop(): Promise<void>;
+}
+
+/** Another live process (or this one) already serves this data directory. */
+export class EmbeddedDatabaseBusyError extends Error {
+  override readonly name = 'EmbeddedDatabaseBusyError';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+    /** Where that server listens; null while it is still starting. */
+    readonly url: string | null,
+  ) {
+    super(
+      `the embedded database in ${dataDir} is already open in process ${pid}${url ? ` and served at ${url}` : ' (starting)'}; connect to it (openDatabase() does) instead of opening it twice, or stop that process`,
+    );
+  }
+}
+
+/** The file that records which process serves `dataDir`, and where. */
+export function lockFileFor(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, '')}.server.json`;
+}
+
+interface LockFile {
+  pid: number;
+  url: string | null;
+}
+
+/** The lock's content, or null when there is none (or it is being written). */
+export function readLockFile(dataDir: string): LockFile | null {
+  try {
+    return JSON.parse(readFileSync(lockFileFor(dataDir), 'utf8')) as LockFile;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a process with this id exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function acquire(dataDir: string): void {
+  const lock = lockFileFor(dataDir);
+  mkdirSync(dirname(lock), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, url: null } satisfies LockFile), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const held = readLockFile(dataDir);
+      if (held && !isAlive(held.pid) && attempt < 3) {
+        rmSync(lock, { force: true }); // left by a process that died
+        continue;
+      }
+      throw new EmbeddedDatabaseBusyError(dataDir, held?.pid ?? -1, held?.url ?? null);
+    }
+  }
 }
 
 /** Starts PGlite on `dataDir` and serves it on 127.0.0.1:`port` over the Postgres protocol. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir ?? defaultEmbeddedDataDir;
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) {
+    acquire(dataDir);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const release = () => {
+    if (onDisk) rmSync(lockFileFor(dataDir), { force: true });
+  };
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const host = options.host ?? '127.0.0.1';
   // Clients reach PGlite through the multiplexer (see multiplexer.ts: whole batches and
   // transactions at a time, LISTEN/NOTIFY routing), which forwards to pglite-socket on a private port.
@@ -50,7 +134,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     port: 0,
     maxConnections: options.maxConnections ?? 100,
   });
-  let proxy: Awaited<ReturnType<typeof startMultiplexer>>;
+  let proxy: Multiplexer;
   try {
     await server.start();
     const inner = server.getServerConn();
@@ -62,22 +146,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   } catch (err) {
     await server.stop().catch(() => {});
     await db.close();
+    release();
     throw new Error(
       `could not serve the embedded database on ${host}:${options.port ?? 0}: ${(err as Error).message}`,
       { cause: err },
     );
   }
   const port = proxy.port;
+  const url = `postgres://postgres@${host}:${port}/postgres`;
+  if (onDisk) writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: process.pid, url } satisfies LockFile));
   let stopped: Promise<void> | null = null;
   return {
-    url: `postgres://postgres@${host}:${port}/postgres`,
+    url,
     port,
+    dataDir,
     db,
     stop() {
       stopped ??= (async () => {
-        await proxy.close();
-        await server.stop();
-        await db.close();
+        try {
+          await proxy.close();
+          await server.stop();
+          await db.close();
+        } finally {
+          release();
+        }
       })();
       return stopped;
     },

@@ -26,8 +26,10 @@ export {
   startEmbeddedPostgres,
   defaultEmbeddedDataDir,
   repoRoot,
+  lockFileFor,
+  EmbeddedDatabaseBusyError,
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
 } from './embedded.ts';
-export { openDatabase, lockFileFor, type OpenedDatabase, type OpenDatabaseOptions } from './open.ts';
+export { openDatabase, type OpenedDatabase, type OpenDatabaseOptions } from './open.ts';
 export * from './runs/index.ts';

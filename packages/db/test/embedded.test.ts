@@ -7,9 +7,9 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/client.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded.ts';
+import { EmbeddedDatabaseBusyError, lockFileFor, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded.ts';
 import { migrate, readMigrations } from '../src/migrate.ts';
-import { lockFileFor, openDatabase } from '../src/open.ts';
+import { openDatabase } from '../src/open.ts';
 import { findDrift } from './drift-check.ts';
 
 let embedded: EmbeddedPostgres;
@@ -164,6 +164,10 @@ describe('openDatabase', () => {
       const owner = a.embedded ? a : b;
       const guest = a.embedded ? b : a;
       expect(JSON.parse(readFileSync(lockFileFor(dataDir), 'utf8'))).toEqual({ pid: process.pid, url: owner.url });
+      // Opening the directory a second time directly is refused, with where to connect instead.
+      const second = await startEmbeddedPostgres({ dataDir }).catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(EmbeddedDatabaseBusyError);
+      expect(second).toMatchObject({ pid: process.pid, url: owner.url });
       await migrate(guest.url);
       const prisma = createPrisma(guest.url, { max: 1 });
       await prisma.course.create({ data: { slug: 'kept', name: 'Kept across restarts' } });
