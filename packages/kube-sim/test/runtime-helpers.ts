@@ -1,4 +1,5 @@
 // A minimal in-memory ClusterView and pod builders for testing the runtime without the API server.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { ClusterView, ExecIO, KubeObject } from '../src/runtime-contract.ts';
 
 /** An in-memory ClusterView tests fill by hand. */
@@ -57,4 +58,21 @@ export function capture(): { io: ExecIO; out: () => string; err: () => string } 
     out: () => o,
     err: () => e,
   };
+}
+
+/** PIDs of live redis-servers whose working directory (Redis chdirs to --dir) is under `dir`. */
+export function redisServersUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('redis-server')) continue;
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
 }

@@ -66,6 +66,8 @@ describe('generateClass', () => {
     const by = (m: string) => spec.students.find((s) => s.mistake === m)!.objects;
     expect(find(by('claimref-wrong-namespace'), 'PersistentVolume')?.spec).toMatchObject({ claimRef: { namespace: 'default' } });
     expect(find(by('missing-storageclassname'), 'PersistentVolumeClaim')?.spec).not.toHaveProperty('storageClassName');
+    // The claim comes first, the pre-bound PV after it (see StudentScenario.after).
+    expect(spec.students.find((s) => s.mistake === 'missing-storageclassname')?.after.map((o) => o.kind)).toEqual(['PersistentVolume']);
     expect(find(by('servicename-mismatch'), 'Service')?.metadata.name).toBe('service-headless-redis-exist-pvc');
     expect(JSON.stringify(find(by('emptydir-instead-of-claim'), 'StatefulSet'))).toContain('"emptyDir":{}');
     expect(find(by('no-service'), 'Service')).toBeUndefined();

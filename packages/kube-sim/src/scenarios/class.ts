@@ -56,6 +56,13 @@ export interface StudentScenario {
   namespace: string;
   mistake: Mistake | null;
   objects: Manifest[];
+  /**
+   * Objects the student created only after `objects` had taken effect. Order matters for some
+   * mistakes: a claim without storageClassName binds to a PV pre-bound to it if that PV already
+   * exists (upstream FindMatchingVolume ignores the class for pre-bound PVs); the mistake shows
+   * (claim provisioned by the default class, pre-bound PV left Available) when the claim came first.
+   */
+  after: Manifest[];
 }
 
 /** A generated class: cluster-wide objects plus each student's namespace. */
@@ -170,8 +177,14 @@ function headlessService(c: Ctx, app: string): Manifest[] {
   return [{ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: c.ns }, spec }];
 }
 
-/** The objects of one student's namespace for a lab, correct or with one mistake. */
-export function studentObjects(lab: Lab, c: Ctx): Manifest[] {
+/** The objects of one student's namespace for a lab, correct or with one mistake, and those created later. */
+export function studentObjects(lab: Lab, c: Ctx): { objects: Manifest[]; after: Manifest[] } {
+  const objects = labObjects(lab, c);
+  if (c.mistake !== 'missing-storageclassname') return { objects, after: [] };
+  return { objects: objects.filter((o) => o.kind !== 'PersistentVolume'), after: objects.filter((o) => o.kind === 'PersistentVolume') };
+}
+
+function labObjects(lab: Lab, c: Ctx): Manifest[] {
   const objects: Manifest[] = [namespaceObject(c.ns)];
   if (lab === 'pv-claimref') return [...objects, ...staticPvAndClaim(c, 'redis')];
   if (lab === 'redis-exist-pvc') {
@@ -214,20 +227,20 @@ export function generateClass(opts: ClassOptions): ClassSpec {
       mistake = plan[i % plan.length] ?? null;
     }
     const ctx: Ctx = { ns, mistake, nfsServer: opts.nfsServer ?? '192.168.110.168', image: opts.image ?? 'redis:7.4.4', rand };
-    students.push({ namespace: ns, mistake, objects: studentObjects(opts.lab, ctx) });
+    students.push({ namespace: ns, mistake, ...studentObjects(opts.lab, ctx) });
   }
   return { lab: opts.lab, seed, clusterObjects: [nfsClientStorageClass()], students };
 }
 
-const ORDER = ['Namespace', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Service', 'StatefulSet'];
-
-/** Apply a generated class to kube-sim in one batch (cluster objects, then namespaces, then the rest). */
+/**
+ * Apply a generated class to kube-sim: cluster objects and every student's objects in one batch
+ * (each student's in the order a student would create them), then, once the controllers have
+ * acted on those, the objects students created later.
+ */
 export async function loadClass(sim: ApplyTarget, spec: ClassSpec): Promise<void> {
-  const all = [...spec.clusterObjects, ...spec.students.flatMap((s) => s.objects)];
-  const rank = (m: Manifest) => {
-    const i = ORDER.indexOf(m.kind);
-    return i < 0 ? ORDER.length : i;
-  };
-  all.sort((a, b) => rank(a) - rank(b));
-  await sim.apply(all);
+  await sim.apply([...spec.clusterObjects, ...spec.students.flatMap((s) => s.objects)]);
+  const later = spec.students.flatMap((s) => s.after);
+  if (later.length === 0) return;
+  await sim.settle?.();
+  await sim.apply(later);
 }

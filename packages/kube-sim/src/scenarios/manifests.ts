@@ -25,6 +25,8 @@ export type Manifest = {
 /** What scenarios need from a running kube-sim (startKubeSim's handle satisfies it). */
 export interface ApplyTarget {
   apply(objects: Manifest[] | KubeObject[] | string, opts?: { namespace?: string }): Promise<unknown>;
+  /** Wait until the controllers have acted on what was applied (kube-sim's sim.settle). */
+  settle?(): Promise<void>;
 }
 
 /** A manifest file that cannot be loaded, naming the file and the reason. */
