@@ -1,0 +1,3 @@
+// @kubegrade/worker: the grading worker (see README.md). Tests start it in-process with startWorker.
+export { startWorker, type Worker, type WorkerConfig } from './worker.ts';
+export { readWorkerEnv, WorkerConfigError, type WorkerEnv } from './config.ts';

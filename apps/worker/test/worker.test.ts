@@ -1,0 +1,155 @@
+// The worker in-process against real PostgreSQL and kube-sim: live per-check progress, one run per
+// namespace, infrastructure errors retried then ERROR without costing the student, the lab's
+// disruptive switch, and a graceful stop.
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cooldownStatus, runTopic, scoreboardTopic, submitRun } from '@kubegrade/db';
+import { startWorker, type Worker } from '../src/index.ts';
+import { CHECKS, FAST, LAB_ID, record, startEnv, until, type Env } from './env.ts';
+
+const NS = ['w-live', 'w-500', 'w-nodisrupt', 'w-stop'];
+let env: Env;
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+
+beforeAll(async () => {
+  env = await startEnv(NS);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const queueOpts = { timeMultiplier: FAST.timeMultiplier, retryLimit: 1, retryDelaySeconds: 1 };
+const run = (id: string) => env.db.prisma.gradingRun.findUniqueOrThrow({ where: { id }, include: { checks: { orderBy: { position: 'asc' } } } });
+
+async function withWorker<T>(fn: (w: Worker) => Promise<T>, concurrency = 2): Promise<T> {
+  const w = await startWorker({ databaseUrl: env.db.url, kube: env.kc, logger, concurrency, cooldown: { rate: 1, burst: 1 }, ...FAST });
+  try {
+    return await fn(w);
+  } finally {
+    await w.stop();
+  }
+}
+
+describe('a student grading run', () => {
+  it('streams each check as it finishes and ends PASSED with full marks; a second submission joins it', async () => {
+    const s = env.students.get('w-live')!;
+    const input = { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'STUDENT' as const, triggeredById: s.userId, disruptive: true };
+    const first = await submitRun(env.db.prisma, input, queueOpts);
+    const second = await submitRun(env.db.prisma, input, queueOpts);
+    expect(second).toMatchObject({ joined: true, run: { id: first.run.id } });
+
+    const progress = record(env.pubsub, runTopic(first.run.id));
+    const board = record(env.pubsub, scoreboardTopic(LAB_ID));
+    // What a subscriber reads when each check-finished arrives: that check's stored verdict.
+    const seenAtEvent: string[] = [];
+    env.pubsub.on(runTopic(first.run.id), (m, done) => {
+      const e = m.payload as { event: string; checkId?: string };
+      if (e.event === 'check-finished') {
+        void env.db.prisma.checkResult
+          .findFirst({ where: { runId: first.run.id, checkId: e.checkId! } })
+          .then((c) => seenAtEvent.push(`${c?.checkId}:${c?.status}`));
+      }
+      done();
+    });
+
+    await withWorker(async () => {
+      expect(await until(async () => (await run(first.run.id)).status === 'PASSED', 90_000)).toBe(true);
+    });
+    const done = await run(first.run.id);
+    expect(done).toMatchObject({ status: 'PASSED', score: 100, maxScore: 100, attempts: 1, errorDetail: null });
+    expect(done.checks.map((c) => [c.checkId, c.status, c.points])).toEqual([
+      ['pv-claimref', 'PASS', 15],
+      ['pvc-bound', 'PASS', 15],
+      ['statefulset-ready', 'PASS', 25],
+      ['headless-dns', 'PASS', 20],
+      ['redis-persistence', 'PASS', 25],
+    ]);
+    await until(() => board.events.length >= 1 && seenAtEvent.length === CHECKS.length, 5000);
+    expect(progress.events.map((e) => (e.checkId ? `${e.event} ${e.checkId}` : e.event))).toEqual([
+      'started',
+      ...CHECKS.flatMap((c) => [`check-started ${c}`, `check-finished ${c}`]),
+      'finished',
+    ]);
+    expect(seenAtEvent).toEqual(CHECKS.map((c) => `${c}:PASS`));
+    expect(board.events).toEqual([{ event: 'finished', runId: first.run.id, labId: LAB_ID, enrollmentId: s.enrollmentId }]);
+    expect(await env.db.prisma.gradingRun.count({ where: { namespace: 'w-live' } })).toBe(1);
+    progress.stop();
+    board.stop();
+  });
+});
+
+describe('infrastructure errors', () => {
+  it('retries an API 500, then ends ERROR with the reason and gives the student their token back', async () => {
+    const s = env.students.get('w-500')!;
+    env.sim.faults.set({ fail: [{ resource: 'persistentvolumeclaims', namespace: 'w-500', status: 500 }] });
+    const cooldown = { userId: s.userId, rate: 1, burst: 1 };
+    try {
+      const { run: r } = await submitRun(
+        env.db.prisma,
+        { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'STUDENT', triggeredById: s.userId, disruptive: false, cooldown },
+        queueOpts,
+      );
+      expect((await cooldownStatus(env.db.prisma, s.userId, cooldown)).tokensAvailable).toBe(0);
+      const progress = record(env.pubsub, runTopic(r.id));
+      await withWorker(async () => {
+        expect(await until(async () => (await run(r.id)).status === 'ERROR', 90_000)).toBe(true);
+      });
+      const ended = await run(r.id);
+      expect(ended.attempts).toBe(2);
+      expect(ended.errorDetail).toMatch(/infrastructure error after 2 attempt\(s\): pvc-bound: .*500/);
+      expect(ended.checks.find((c) => c.checkId === 'pvc-bound')?.status).toBe('ERROR');
+      // Between the attempts the run went back in line, never to a verdict.
+      expect(progress.events.map((e) => e.event).filter((e) => e === 'started' || e === 'requeued' || e === 'finished')).toEqual([
+        'started',
+        'requeued',
+        'started',
+        'finished',
+      ]);
+      expect((await cooldownStatus(env.db.prisma, s.userId, cooldown)).tokensAvailable).toBe(1);
+      progress.stop();
+    } finally {
+      env.sim.faults.clear();
+    }
+  });
+});
+
+describe('disruptive checks', () => {
+  it('skips the pod-delete check when the instructor turned disruptive checks off for the lab', async () => {
+    const s = env.students.get('w-nodisrupt')!;
+    await env.db.prisma.lab.update({ where: { id: LAB_ID }, data: { disruptiveEnabled: false } });
+    try {
+      const { run: r } = await submitRun(env.db.prisma, { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'INSTRUCTOR', disruptive: true }, queueOpts);
+      await withWorker(async () => {
+        expect(await until(async () => ['PASSED', 'FAILED'].includes((await run(r.id)).status), 60_000)).toBe(true);
+      });
+      const ended = await run(r.id);
+      expect(ended.checks.find((c) => c.checkId === 'redis-persistence')).toMatchObject({ status: 'SKIPPED', points: 0 });
+      expect(ended).toMatchObject({ status: 'FAILED', score: 75 });
+    } finally {
+      await env.db.prisma.lab.update({ where: { id: LAB_ID }, data: { disruptiveEnabled: true } });
+    }
+  });
+});
+
+describe('stopping', () => {
+  it('releases a run it cannot finish before its shutdown timeout, back to QUEUED for another worker', async () => {
+    const s = env.students.get('w-stop')!;
+    // The pod comes back only after 60 s, so the persistence check outlasts the 5 s shutdown timeout.
+    env.sim.faults.set({ recreateDelayMs: 60_000 });
+    try {
+      const { run: r } = await submitRun(env.db.prisma, { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'STUDENT', disruptive: true }, queueOpts);
+      const w = await startWorker({ databaseUrl: env.db.url, kube: env.kc, logger, concurrency: 1, ...FAST });
+      expect(
+        await until(async () => (await run(r.id)).checks.find((c) => c.checkId === 'redis-persistence')?.status === 'RUNNING', 60_000),
+      ).toBe(true);
+      await w.stop();
+      const released = await run(r.id);
+      expect(released.status).toBe('QUEUED');
+      expect(released.errorDetail).toMatch(/shut down/);
+      const job = await env.db.prisma.$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, released.jobId);
+      expect(job[0]?.state).toBe('retry');
+    } finally {
+      env.sim.faults.clear();
+    }
+  });
+});
