@@ -5,6 +5,11 @@ import { pick } from '@/i18n/locales';
 import { trim } from '@/lib/format';
 import type { CheckPassRate, ScoreBucket } from '@/lib/types';
 
+/** Long check titles are cut for the axis; the tooltip and the table keep them whole. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Pass rate per check (where the class is stuck) and the score distribution, each with a table fallback. */
 export function ScoreboardCharts({
   passRates,
@@ -28,10 +33,17 @@ export function ScoreboardCharts({
         <figcaption className="mb-2 font-semibold">{t('passRateChart')}</figcaption>
         <div className="h-56" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={rateData} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="name" tick={{ fontSize: 12 }} interval={0} />
-              <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} width={44} />
+            <BarChart data={rateData} layout="vertical" margin={{ top: 4, right: 16, bottom: 4, left: 4 }}>
+              <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+              <XAxis type="number" domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} />
+              <YAxis
+                type="category"
+                dataKey="name"
+                width={190}
+                interval={0}
+                tick={{ fontSize: 12 }}
+                tickFormatter={(name: string) => shorten(name, 30)}
+              />
               <Tooltip formatter={(v) => [`${String(v)}%`, t('passRate')]} />
               <Bar dataKey="rate" fill="#15803d" isAnimationActive={false} />
             </BarChart>

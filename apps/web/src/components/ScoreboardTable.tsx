@@ -115,7 +115,14 @@ export function ScoreboardTable({
       ...lab.checks.map((check) =>
         col.accessor((r) => r.cells.find((c) => c.checkId === check.id)?.status ?? 'PENDING', {
           id: `check:${check.id}`,
-          header: () => pick(check.title, locale),
+          header: () => (
+            <span
+              title={pick(check.title, locale)}
+              className="line-clamp-3 min-w-[7rem] max-w-[11rem] text-xs leading-snug"
+            >
+              {pick(check.title, locale)}
+            </span>
+          ),
           sortingFn: (a, b, id) =>
             STATUS_RANK[a.getValue<CheckStatus>(id)] - STATUS_RANK[b.getValue<CheckStatus>(id)],
           cell: ({ row }) => {

@@ -200,12 +200,7 @@ function ScoreboardView({ labId }: { labId: string }) {
         </a>
       </div>
 
-      <p
-        aria-live="polite"
-        role="status"
-        className="min-h-6 text-sm text-slate-700"
-        data-testid="live-summary"
-      >
+      <p aria-live="polite" role="status" className="text-sm text-slate-700" data-testid="live-summary">
         {announcement}
       </p>
 
@@ -255,7 +250,7 @@ function ScoreboardView({ labId }: { labId: string }) {
             id="sb-check"
             value={checkId}
             onChange={(e) => setCheckId(e.target.value)}
-            className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2"
+            className="mt-1 max-w-xs rounded-md border border-slate-400 bg-white px-3 py-2"
           >
             <option value="">{t('anyCheck')}</option>
             {lab.checks.map((c) => (
