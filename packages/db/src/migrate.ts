@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { redact } from './url.ts';
 
 /** prisma/migrations in this repository. */
 export const defaultMigrationsDir = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
@@ -98,7 +99,11 @@ export async function migrate(target: MigrateTarget, options: MigrateOptions = {
   let release: () => Promise<void>;
   if (typeof target === 'string') {
     const c = new pg.Client({ connectionString: target });
-    await c.connect();
+    try {
+      await c.connect();
+    } catch (err) {
+      throw new Error(`cannot connect to ${redact(target)} to migrate it: ${(err as Error).message}`, { cause: err });
+    }
     client = c;
     release = () => c.end();
   } else if (target instanceof pg.Pool) {

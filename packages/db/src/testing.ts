@@ -5,6 +5,9 @@ import pg from 'pg';
 import { createPrisma } from './client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { migrate } from './migrate.ts';
+import { redact } from './url.ts';
+
+export { redact };
 
 /** The admin URL tests create databases through (PG_TEST_URL, default the local trust-auth server). */
 export function pgTestUrl(): string {
@@ -79,16 +82,5 @@ async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise
     return await fn(admin);
   } finally {
     await admin.end();
-  }
-}
-
-/** The URL without its password, for error messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable database URL>';
   }
 }

@@ -130,6 +130,12 @@ describe('migrate', () => {
     expect(appliedCounts).toEqual([0, 0, readMigrations(dir).length]);
   });
 
+  it('names the database, without its password, when it cannot connect', async () => {
+    await expect(migrate('postgres://kubegrade:s3cret@127.0.0.1:1/kubegrade')).rejects.toThrow(
+      /^cannot connect to postgres:\/\/kubegrade:\*\*\*@127\.0\.0\.1:1\/kubegrade to migrate it: .*ECONNREFUSED/,
+    );
+  });
+
   it('accepts a pg Pool', async () => {
     const db = await emptyDatabase();
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });

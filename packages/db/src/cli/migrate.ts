@@ -1,9 +1,9 @@
 // `npm run db:migrate`: applies prisma/migrations to DATABASE_URL or, when it is unset, to the
 // embedded database (.data/pglite, or EMBEDDED_DATA_DIR), through the running embedded server if
 // another process (e.g. the demo) has one up.
-import { migrate, MigrationError } from '../migrate.ts';
+import { migrate } from '../migrate.ts';
 import { openDatabase } from '../open.ts';
-import { redact } from '../testing.ts';
+import { redact } from '../url.ts';
 
 const log = (line: string) => console.log(`db:migrate: ${line}`);
 
@@ -19,6 +19,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`db:migrate: ${err instanceof MigrationError ? err.message : String(err instanceof Error ? err.stack : err)}`);
+  console.error(`db:migrate: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });
