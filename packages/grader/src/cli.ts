@@ -5,10 +5,8 @@
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import { kubeConfigFrom } from './kube/config.ts';
 import { listLabs, loadLab, loadLabById, validateLabFile } from './lab/load.ts';
 import { toJsonReport, toJunit, toTable } from './report/index.ts';
-import { grade } from './runner.ts';
 import type { Lab } from './types.ts';
 import { GRADER_VERSION } from './version.ts';
 
@@ -61,6 +59,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
         timeMultiplier: number;
         only?: string;
       }) => {
+        // Loaded here so `labs`, `validate` and usage errors do not pay for the Kubernetes client.
+        const [{ kubeConfigFrom }, { grade }] = await Promise.all([import('./kube/config.ts'), import('./runner.ts')]);
         let lab: Lab;
         let kubeConfig;
         try {

@@ -22,6 +22,9 @@ import {
   type V1EndpointSlice,
 } from '@kubernetes/client-node';
 import { ClusterError, DeadlineError, httpStatus, toClusterError } from '../errors.ts';
+import { isPodReady, raceSignal, sleep, toPlain } from './util.ts';
+
+export { isPodReady, raceSignal, sleep, toPlain };
 import { execInPod, type ExecResult } from './exec.ts';
 
 /** Options for a run's cluster access. */
@@ -30,42 +33,6 @@ export interface ClusterOptions {
   signal: AbortSignal;
   /** Deadline of one API request in ms. */
   requestTimeoutMs: number;
-}
-
-/** Rejects as soon as `signal` aborts, whatever `p` does. */
-export function raceSignal<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-/** Sleeps `ms`, or rejects early when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return raceSignal(new Promise<void>((r) => setTimeout(r, ms).unref?.()), signal, 'waiting');
-}
-
-/** Plain JSON of a client model (dates as strings), as the API server sent it. */
-export function toPlain(obj: unknown): unknown {
-  return obj === undefined ? undefined : (JSON.parse(JSON.stringify(obj)) as unknown);
-}
-
-/** A Pod is Ready when its Ready condition is True and it is not being deleted. */
-export function isPodReady(pod: V1Pod | undefined): boolean {
-  if (!pod || pod.metadata?.deletionTimestamp) return false;
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 /** Cluster access for one run. */

@@ -3,7 +3,7 @@
 // present). When neither can run, the weaker evidence used is named in the result.
 import type { V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { isPodReady, sleep } from '../kube/cluster.ts';
+import { isPodReady, sleep } from '../kube/util.ts';
 import type { ExecResult } from '../kube/exec.ts';
 import { byName, containerName, labelSelectorMatches, mapSelects } from './common.ts';
 import type { CheckContext, Primitive } from './registry.ts';

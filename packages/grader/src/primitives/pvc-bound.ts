@@ -4,7 +4,7 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/cl
 import { z } from 'zod';
 import { compareQuantities, isSubset } from '../quantity.ts';
 import type { HintKey } from '../hints.ts';
-import { sleep } from '../kube/cluster.ts';
+import { sleep } from '../kube/util.ts';
 import { byName } from './common.ts';
 import type { CheckContext, Outcome, Primitive } from './registry.ts';
 

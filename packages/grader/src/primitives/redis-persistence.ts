@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ClusterError, DeadlineError } from '../errors.ts';
-import { isPodReady, sleep } from '../kube/cluster.ts';
+import { isPodReady, sleep } from '../kube/util.ts';
 import { containerName, environmentFault, podState } from './common.ts';
 import type { CheckContext, Outcome, Primitive } from './registry.ts';
 

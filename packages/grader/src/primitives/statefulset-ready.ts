@@ -4,7 +4,7 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { HintKey } from '../hints.ts';
-import { isPodReady, sleep } from '../kube/cluster.ts';
+import { isPodReady, sleep } from '../kube/util.ts';
 import { byName, dataVolumeOf, environmentFault, podState, type DataVolume } from './common.ts';
 import type { CheckContext, Outcome, Primitive } from './registry.ts';
 

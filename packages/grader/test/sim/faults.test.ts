@@ -10,13 +10,18 @@ const lab = loadLabById('redis-exist-pvc');
 const STS = 'statefulset-redis-exist-pvc';
 const NS = ['f-403', 'f-500', 'f-slow', 'f-exec', 'f-gone', 'f-unready'];
 let env: SimEnv;
+/** Called on every pod delete the grader sends (the fault below needs that moment). */
+let onPodDelete: ((namespace: string | undefined) => void) | undefined;
 
 beforeAll(async () => {
-  env = await startSim();
+  env = await startSim({ onRequest: (r) => r.verb === 'delete' && r.resource === 'pods' && onPodDelete?.(r.namespace) });
   await loadClass(applyTarget(env.sim), generateClass({ students: NS.length, lab: 'redis-exist-pvc', namespaces: NS, mistakes: [null] }));
   expect(await until(() => NS.every((ns) => podsReady(env.sim, ns, STS)))).toBe(true);
 });
-afterEach(() => env.sim.faults.clear());
+afterEach(() => {
+  env.sim.faults.clear();
+  onPodDelete = undefined;
+});
 afterAll(async () => {
   await env?.stop();
 });
@@ -79,17 +84,11 @@ describe('faults', () => {
 
   it('a replacement pod that never turns Ready is the right fail, with its state as evidence', async () => {
     const quick: Lab = { ...lab, checks: lab.checks.map((c) => (c.id === 'redis-persistence' ? { ...c, with: { ...c.with, recreateSeconds: 8 } } : c)) };
-    const r = await grade({
-      lab: quick,
-      namespace: 'f-unready',
-      kubeConfig: env.kc,
-      timeMultiplier: MULT,
-      only: ['redis-persistence'],
-      onEvent: (e) => {
-        // Hold the next incarnation unready once the check has started (the current pod is already Ready).
-        if (e.type === 'check-started') env.sim.faults.set({ podNeverReady: [{ namespace: 'f-unready', name: `${STS}-0` }] });
-      },
-    });
+    // Hold the next incarnation unready from the moment the grader deletes the current pod.
+    onPodDelete = (ns) => {
+      if (ns === 'f-unready') env.sim.faults.set({ podNeverReady: [{ namespace: 'f-unready', name: `${STS}-0` }] });
+    };
+    const r = await grade({ lab: quick, namespace: 'f-unready', kubeConfig: env.kc, timeMultiplier: MULT, only: ['redis-persistence'] });
     const c = r.checks[0];
     expect(c?.status).toBe('fail');
     expect(c?.hint?.key).toBe('pod-not-recreated');

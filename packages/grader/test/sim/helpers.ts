@@ -21,10 +21,10 @@ export interface SimEnv {
 export const MULT = 0.25;
 
 /** Starts a kube-sim whose pods run real redis-server processes. */
-export async function startSim(): Promise<SimEnv> {
+export async function startSim(opts: { onRequest?: (r: { verb: string; resource: string; namespace?: string }) => void } = {}): Promise<SimEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'grader-sim-'));
   const runtime = createPodRuntime({ dataDir: join(dir, 'data') });
-  const sim = await startKubeSim({ runtime, podReadyDelayMs: 30, dataDir: join(dir, 'data') });
+  const sim = await startKubeSim({ runtime, podReadyDelayMs: 30, dataDir: join(dir, 'data'), onRequest: opts.onRequest });
   runtime.attachView(sim.view);
   const kubeconfigFile = join(dir, 'kubeconfig.yaml');
   await sim.writeKubeconfig(kubeconfigFile);
