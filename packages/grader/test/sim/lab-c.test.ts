@@ -40,10 +40,24 @@ beforeAll(async () => {
   const wrongClass = correctObjects('redis-not-exist-pvc', 'c-wrong-class');
   edit(wrongClass, 'StatefulSet', 'spec.volumeClaimTemplates.0.spec.storageClassName', 'nfs-client-retain');
   await applyManifests(env.sim, wrongClass);
-  expect(await until(() => podsReady(env.sim, nsOf('correct'), STS))).toBe(true);
+  // The claim made by hand, static (storageClassName "", a pre-bound NFS PV), before the StatefulSet
+  // adopts it by name: it works, but nothing was provisioned dynamically.
+  const ns = 'c-static-claim';
+  const claim = `pvc-${ns}-${STS}-0`;
+  await applyManifests(env.sim, [
+    ...correctObjects('redis-not-exist-pvc', ns),
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `pv-${ns}` },
+      spec: { capacity: { storage: '64Mi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', nfs: { server: '192.168.110.168', path: `/nfs/${ns}` }, claimRef: { name: claim, namespace: ns } },
+    },
+    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claim, namespace: ns }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } }, storageClassName: '' } },
+  ]);
+  expect(await until(() => podsReady(env.sim, nsOf('correct'), STS) && podsReady(env.sim, 'c-static-claim', STS))).toBe(true);
   const instructorsLab: Lab = { ...lab, params: { ...lab.params, storageClass: 'nfs-client-retain' } };
   const [all, other] = await Promise.all([
-    gradeAll(env, lab, [...mistakes.map(nsOf), 'c-wrong-class']),
+    gradeAll(env, lab, [...mistakes.map(nsOf), 'c-wrong-class', 'c-static-claim']),
     gradeAll(env, instructorsLab, [nsOf('correct')], { disruptive: false }),
   ]);
   results = all;
@@ -71,6 +85,10 @@ describe('lab C (redis-not-exist-pvc) against kube-sim', () => {
       'pvc-bound': 'fail claim-not-dynamic',
       'statefulset-ready': 'fail pod-not-running',
     });
+  });
+  it('diagnoses a claim that is Bound but was not dynamically provisioned', () => {
+    expect(verdicts(results['c-static-claim'])).toEqual({ ...ALL_PASS, storageclass: 'fail claim-not-dynamic', 'pvc-bound': 'fail claim-not-dynamic' });
+    expect(results['c-static-claim']?.checks[1]?.message).toMatch(/not dynamically provisioned/);
   });
   it('diagnoses a StorageClass the lab names but the cluster lacks', () => {
     expect(verdicts(missingClass)).toMatchObject({ storageclass: 'fail storageclass-missing' });
