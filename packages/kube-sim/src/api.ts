@@ -19,6 +19,7 @@ import { apiVersionOf, findResource, type ResourceInfo } from './resources.ts';
 import type { KubeObject } from './runtime-contract.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './store.ts';
+import { pruneUnknownFields } from './schema.ts';
 import { validateObject, validateUpdate } from './validation.ts';
 
 /** DeleteOptions as clients send them (body or query). */
@@ -104,6 +105,7 @@ export class Api {
     meta.name = meta.name ?? '';
     if (opts.subresource) throw new ApiError(405, 'MethodNotAllowed', `create is not supported on ${res.plural}/${opts.subresource}`);
 
+    pruneUnknownFields(res.kind, obj);
     this.prepareForCreate(res, obj);
     applyDefaults(res.kind, obj);
     this.admit(res, obj);
@@ -273,6 +275,7 @@ export class Api {
         if (old.status !== undefined) next.status = clone(old.status);
         else delete next.status;
       }
+      pruneUnknownFields(res.kind, next);
       applyDefaults(res.kind, next);
       if (res.kind === 'Service') {
         const spec = (next.spec ?? {}) as Obj;

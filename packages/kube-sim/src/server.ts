@@ -11,6 +11,7 @@ import { ALL_VERBS, RESOURCES, apiVersionOf, findResource, lookupResource, type 
 import type { KubeObject, PodRuntime } from './runtime-contract.ts';
 import { formatSelector, parseFieldSelector, parseLabelSelector, selectorFromObject } from './selectors.ts';
 import { decodeProtobuf } from './proto.ts';
+import { unknownFields } from './schema.ts';
 import { openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
 import { toTable } from './table.ts';
 import { serveWatch } from './watch.ts';
@@ -259,6 +260,7 @@ export class SimServer {
       }
       if (method === 'POST') {
         const body = await readBody(req);
+        checkFields(res, info, q.get('fieldValidation'), body);
         const created = api.create(info, route.namespace, body, { dryRun });
         sendJson(res, 201, created);
         return;
@@ -300,12 +302,14 @@ export class SimServer {
       }
       case 'PUT': {
         const body = await readBody(req);
+        if (!route.sub) checkFields(res, info, q.get('fieldValidation'), body);
         sendJson(res, 200, api.update(info, route.namespace, name, body, { dryRun, subresource: route.sub }));
         return;
       }
       case 'PATCH': {
         const type = patchType(req.headers['content-type']);
         const body = await readBody(req, false, type === 'apply');
+        if (!route.sub && type !== 'json') checkFields(res, info, q.get('fieldValidation'), withoutDirectives(body));
         const existed = Boolean(api.store.get(info, route.namespace, name));
         const out = api.patch(info, route.namespace, name, type, body, { dryRun, subresource: route.sub });
         sendJson(res, existed ? 200 : 201, out);
@@ -539,6 +543,34 @@ async function readBody(req: IncomingMessage, optional = false, yaml = false): P
   } catch (err) {
     throw badRequest(`the body of the request was in an unknown format: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * fieldValidation: Strict refuses unknown fields (400, the strict decoder's message); Warn (the
+ * server default) answers with a Warning header per field; Ignore does neither.
+ */
+function checkFields(res: ServerResponse, info: ResourceInfo, mode: string | null, body: unknown): void {
+  if (mode === 'Ignore') return;
+  const unknown = unknownFields(info.kind, body);
+  if (!unknown.length) return;
+  if (mode === 'Strict') {
+    throw badRequest(
+      `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+    );
+  }
+  res.setHeader('Warning', unknown.map((f) => `299 - "unknown field \\"${f}\\""`));
+}
+
+/** A merge patch without its $-directives and deletions, for field checks. */
+function withoutDirectives(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutDirectives);
+  if (!v || typeof v !== 'object') return v;
+  // null deletes a field, so an unknown field set to null is not an error.
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>)
+      .filter(([k, x]) => !k.startsWith('$') && x !== null)
+      .map(([k, x]) => [k, withoutDirectives(x)]),
+  );
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {

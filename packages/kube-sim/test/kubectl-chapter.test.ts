@@ -48,11 +48,11 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
 
   it('6.4: delete claim -> Released with the stale uid, re-created claim Pending, patch claimRef null -> Bound', async () => {
     await h.k('apply', '-f', f('pv-shiqi-redis.yaml'), '-f', f('pvc-shiqi-redis.yaml'));
-    await h.k('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/pvc-shiqi-redis', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('persistentvolumeclaims', 'shiqi', 'pvc-shiqi-redis', (o) => o.status?.phase === 'Bound');
     const oldUid = await h.k('get', 'pvc', 'pvc-shiqi-redis', '-n', 'shiqi', '-o', 'jsonpath={.metadata.uid}');
 
     expect(await h.k('delete', 'pvc', 'pvc-shiqi-redis', '-n', 'shiqi')).toContain('deleted');
-    await h.k('wait', '--for=jsonpath={.status.phase}=Released', 'pv/pv-shiqi-redis', '--timeout=10s');
+    await h.waitFor('persistentvolumes', undefined, 'pv-shiqi-redis', (o) => o.status?.phase === 'Released');
     expect(row(await h.k('get', 'pv', 'pv-shiqi-redis'), 'pv-shiqi-redis').STATUS).toBe('Released');
     const claimRef = JSON.parse(await h.k('get', 'pv', 'pv-shiqi-redis', '-o', 'jsonpath={.spec.claimRef}')) as Record<string, string>;
     expect(claimRef).toMatchObject({ name: 'pvc-shiqi-redis', namespace: 'shiqi', uid: oldUid });
@@ -69,7 +69,7 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
     expect(row(await h.k('get', 'pv', 'pv-shiqi-redis'), 'pv-shiqi-redis').STATUS).toBe('Released');
 
     expect(await h.k('patch', 'pv', 'pv-shiqi-redis', '-p', '{"spec":{"claimRef": null}}')).toContain('persistentvolume/pv-shiqi-redis patched');
-    await h.k('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/pvc-shiqi-redis', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('persistentvolumeclaims', 'shiqi', 'pvc-shiqi-redis', (o) => o.status?.phase === 'Bound');
     expect(row(await h.k('get', 'pv', 'pv-shiqi-redis'), 'pv-shiqi-redis')).toMatchObject({ STATUS: 'Bound', CLAIM: 'shiqi/pvc-shiqi-redis' });
     const newUid = await h.k('get', 'pvc', 'pvc-shiqi-redis', '-n', 'shiqi', '-o', 'jsonpath={.metadata.uid}');
     expect(newUid).not.toBe(oldUid);
@@ -78,12 +78,12 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
 
   it('6.4 method two: clearing only uid and resourceVersion also lets the new claim bind', async () => {
     await h.k('apply', '-f', f('pv-shiqi-redis.yaml'), '-f', f('pvc-shiqi-redis.yaml'));
-    await h.k('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/pvc-shiqi-redis', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('persistentvolumeclaims', 'shiqi', 'pvc-shiqi-redis', (o) => o.status?.phase === 'Bound');
     await h.k('delete', 'pvc', 'pvc-shiqi-redis', '-n', 'shiqi');
-    await h.k('wait', '--for=jsonpath={.status.phase}=Released', 'pv/pv-shiqi-redis', '--timeout=10s');
+    await h.waitFor('persistentvolumes', undefined, 'pv-shiqi-redis', (o) => o.status?.phase === 'Released');
     await h.k('apply', '-f', f('pvc-shiqi-redis.yaml'));
     await h.k('patch', 'pv', 'pv-shiqi-redis', '-p', '{"spec":{"claimRef": {"resourceVersion": null, "uid": null}}}');
-    await h.k('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/pvc-shiqi-redis', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('persistentvolumeclaims', 'shiqi', 'pvc-shiqi-redis', (o) => o.status?.phase === 'Bound');
     expect(row(await h.k('get', 'pv', 'pv-shiqi-redis'), 'pv-shiqi-redis').STATUS).toBe('Bound');
   });
 
@@ -104,7 +104,7 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
     await h.k('apply', '-f', f('pv-shiqi-redis-exist-pvc.yml'), '-f', f('pvc-shiqi-redis-exist-pvc.yml'));
     await h.k('apply', '-f', f('statefulset-redis-exist-pvc.yml'));
     expect(await h.k('apply', '-f', f('service-headless-redis-exist-pvc.yaml'))).toContain('service/service-headless-redis-exist-pvc created');
-    await h.k('wait', '--for=jsonpath={.status.readyReplicas}=1', 'statefulset/statefulset-redis-exist-pvc', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('statefulsets', 'shiqi', 'statefulset-redis-exist-pvc', (o) => o.status?.readyReplicas === 1);
 
     expect(row(await h.k('get', 'statefulsets', '-n', 'shiqi'), 'statefulset-redis-exist-pvc').READY).toBe('1/1');
     expect(row(await h.k('get', 'pods', '-n', 'shiqi'), 'statefulset-redis-exist-pvc-0')).toMatchObject({ READY: '1/1', STATUS: 'Running', RESTARTS: '0' });
@@ -146,7 +146,7 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
 
   it('part 5 dynamic provisioning: the claim from volumeClaimTemplates is Bound to a provisioned PV', async () => {
     await h.k('apply', '-f', f('statefulset-redis-not-exist-pvc.yml'));
-    await h.k('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/pvc-shiqi-statefulset-redis-not-exist-pvc-0', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('persistentvolumeclaims', 'shiqi', 'pvc-shiqi-statefulset-redis-not-exist-pvc-0', (o) => o.status?.phase === 'Bound');
     const claim = JSON.parse(await h.k('get', 'pvc', 'pvc-shiqi-statefulset-redis-not-exist-pvc-0', '-n', 'shiqi', '-o', 'json')) as {
       metadata: { uid: string };
       spec: { volumeName: string; storageClassName: string };
@@ -160,7 +160,7 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
     expect(pv.spec.nfs.path).toBe(`/nfs/shiqi-pvc-shiqi-statefulset-redis-not-exist-pvc-0-${claim.spec.volumeName}`);
     expect(pv.spec.claimRef.uid).toBe(claim.metadata.uid);
     expect(row(await h.k('get', 'pv'), claim.spec.volumeName)).toMatchObject({ STATUS: 'Bound', 'RECLAIM POLICY': 'Delete', STORAGECLASS: 'nfs-client', 'ACCESS MODES': 'RWO' });
-    await h.k('wait', '--for=jsonpath={.status.readyReplicas}=1', 'statefulset/statefulset-redis-not-exist-pvc', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('statefulsets', 'shiqi', 'statefulset-redis-not-exist-pvc', (o) => o.status?.readyReplicas === 1);
     expect(row(await h.k('get', 'statefulsets', '-n', 'shiqi'), 'statefulset-redis-not-exist-pvc').READY).toBe('1/1');
     const events = await h.k('describe', 'pvc', 'pvc-shiqi-statefulset-redis-not-exist-pvc-0', '-n', 'shiqi');
     expect(events).toContain('ProvisioningSucceeded');
@@ -168,7 +168,7 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
 
   it('kubectl delete pod: the StatefulSet re-creates it with the same name and a new uid', async () => {
     await h.k('apply', '-f', f('pv-shiqi-redis-exist-pvc.yml'), '-f', f('pvc-shiqi-redis-exist-pvc.yml'), '-f', f('statefulset-redis-exist-pvc.yml'));
-    await h.k('wait', '--for=condition=Ready', 'pod/statefulset-redis-exist-pvc-0', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('pods', 'shiqi', 'statefulset-redis-exist-pvc-0', (o) => (o.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
     const before = await h.k('get', 'pod', 'statefulset-redis-exist-pvc-0', '-n', 'shiqi', '-o', 'jsonpath={.metadata.uid}');
     expect(await h.k('delete', 'pod', 'statefulset-redis-exist-pvc-0', '-n', 'shiqi')).toContain('pod "statefulset-redis-exist-pvc-0" deleted');
     const after = await until('a re-created Ready pod', async () => {
@@ -191,25 +191,35 @@ describe.skipIf(!KUBECTL)('chapter procedures with real kubectl', { timeout: 60_
     expect(row(await h.k('get', 'statefulsets', '-n', 'shiqi'), 'statefulset-redis-exist-pvc').READY).toBe('0/1');
     // The PV arrives: the claim binds and the pod starts.
     await h.k('apply', '-f', f('pv-shiqi-redis-exist-pvc.yml'));
-    await h.k('wait', '--for=condition=Ready', 'pod/statefulset-redis-exist-pvc-0', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('pods', 'shiqi', 'statefulset-redis-exist-pvc-0', (o) => (o.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
   });
 
-  it('validation errors come back as the real API server words them', async () => {
+  it('validation errors, including strict field validation, come back as the real API server words them', async () => {
     const bad = await h.kubectl('create', 'namespace', 'Shiqi_Bad');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('The Namespace "Shiqi_Bad" is invalid: metadata.name: Invalid value: "Shiqi_Bad"');
     await h.k('apply', '-f', f('pv-shiqi-redis.yaml'), '-f', f('pvc-shiqi-redis.yaml'));
-    await h.k('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/pvc-shiqi-redis', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('persistentvolumeclaims', 'shiqi', 'pvc-shiqi-redis', (o) => o.status?.phase === 'Bound');
     const immutable = await h.kubectl('patch', 'pvc', 'pvc-shiqi-redis', '-n', 'shiqi', '-p', '{"spec":{"accessModes":["ReadWriteOnce"]}}');
     expect(immutable.code).not.toBe(0);
     expect(immutable.stderr).toContain('spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+    // A typo in a manifest: kubectl asks for strict field validation and the server refuses.
+    const typo = join(h.kubeconfig, '..', 'pv-typo.yaml');
+    (await import('node:fs')).writeFileSync(typo, (await import('node:fs')).readFileSync(f('pv-shiqi-redis.yaml'), 'utf8').replace('claimRef:', 'claimref:').replace('name: pv-shiqi-redis', 'name: pv-typo'));
+    const strict = await h.kubectl('apply', '-f', typo);
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toContain('PersistentVolume in version "v1" cannot be handled as a PersistentVolume: strict decoding error: unknown field "spec.claimref"');
+    const warned = await h.kubectl('apply', '-f', typo, '--validate=warn');
+    expect(warned.stderr).toContain('Warning: unknown field "spec.claimref"');
+    // The unknown field is dropped, so the PV is not pre-bound at all.
+    expect(await h.k('get', 'pv', 'pv-typo', '-o', 'jsonpath={.spec.claimRef}{.spec.claimref}')).toBe('');
     const missing = await h.kubectl('get', 'pvc', 'nope', '-n', 'shiqi');
     expect(missing.stderr).toContain('Error from server (NotFound): persistentvolumeclaims "nope" not found');
   });
 
   it('deleting the namespace removes everything in it', async () => {
     await h.k('apply', '-f', f('pv-shiqi-redis-exist-pvc.yml'), '-f', f('pvc-shiqi-redis-exist-pvc.yml'), '-f', f('statefulset-redis-exist-pvc.yml'));
-    await h.k('wait', '--for=condition=Ready', 'pod/statefulset-redis-exist-pvc-0', '-n', 'shiqi', '--timeout=10s');
+    await h.waitFor('pods', 'shiqi', 'statefulset-redis-exist-pvc-0', (o) => (o.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
     expect(await h.k('delete', 'namespace', 'shiqi', '--timeout=20s')).toContain('namespace "shiqi" deleted');
     expect((await h.kubectl('get', 'namespace', 'shiqi')).stderr).toContain('namespaces "shiqi" not found');
     // The Retain PV outlives the namespace, Released.

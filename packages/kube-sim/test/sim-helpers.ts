@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKubeSim, type KubeSim, type KubeSimOptions } from '../src/index.ts';
+import { startKubeSim, type KubeObject, type KubeSim, type KubeSimOptions } from '../src/index.ts';
 
 /** Where the chapter's manifests live. */
 export const CHAPTER = fileURLToPath(new URL('./fixtures/chapter/', import.meta.url));
@@ -31,6 +31,8 @@ export interface SimHarness {
   kubectl(...args: string[]): Promise<KubectlResult>;
   /** kubectl that must succeed; returns stdout. */
   k(...args: string[]): Promise<string>;
+  /** Wait in-process (no kubectl run) until an object satisfies pred; for synchronisation only. */
+  waitFor(resource: string, namespace: string | undefined, name: string, pred: (o: KubeObject) => boolean): Promise<KubeObject>;
   close(): Promise<void>;
 }
 
@@ -53,11 +55,17 @@ export async function startHarness(opts: KubeSimOptions = {}): Promise<SimHarnes
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   };
+  const waitFor = (resource: string, namespace: string | undefined, name: string, pred: (o: KubeObject) => boolean) =>
+    until(`${resource} ${namespace ? `${namespace}/` : ''}${name}`, () => {
+      const o = sim.view.get(resource, namespace, name);
+      return o && pred(o) ? o : undefined;
+    });
   return {
     sim,
     kubeconfig,
     kubectl,
     k,
+    waitFor,
     async close() {
       await sim.stop();
       await rm(dir, { recursive: true, force: true });
