@@ -110,6 +110,22 @@ describe('lazy start and readiness', () => {
     expect(await rt.probeReady(wrongPort)).toBe(false);
     await rt.stop(wrongPort, 2);
   });
+
+  it('reports a server that cannot start (bad config) at start, so the kubelet can show it', async () => {
+    const fresh = createPodRuntime({ dataDir, view });
+    try {
+      const bad = stsPod({ emptyDir: {} }, '10.244.2.3', 'bad-config-0');
+      (bad.spec as { containers: { args?: string[] }[] }).containers[0]!.args = ['--appendonly', 'maybe'];
+      await expect(fresh.start(bad)).rejects.toThrow(/container redis: redis-server exited with code 1/);
+      expect(await fresh.probeReady(bad)).toBe(false);
+      const good = stsPod({ emptyDir: {} }, '10.244.2.4', 'good-0');
+      (good.spec as { containers: { args?: string[] }[] }).containers[0]!.args = ['--appendonly', 'yes'];
+      await fresh.start(good);
+      expect(fresh.redisContainers(good.metadata.uid)[0]?.running).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe('commands inside a redis container', () => {

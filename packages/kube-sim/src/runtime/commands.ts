@@ -196,8 +196,18 @@ const getent: Run = async (argv, env) => {
     return 1;
   }
   let code = 0;
-  const line = (ip: string, rest: string) => out(env, `${ip.padEnd(15, ' ')} ${rest}\n`);
+  let first = true;
+  // `hosts` prints one line per address with the names; `ahosts` (getaddrinfo) three socket types
+  // per address and the canonical name only once.
+  const line = (ip: string, rest: string) => {
+    if (db === 'hosts') out(env, `${ip.padEnd(15, ' ')} ${rest}\n`);
+    else {
+      out(env, `${ip.padEnd(15, ' ')} STREAM ${first ? rest.split(' ')[0] : ''}\n${ip.padEnd(15, ' ')} DGRAM  \n${ip.padEnd(15, ' ')} RAW    \n`);
+      first = false;
+    }
+  };
   for (const key of argv.slice(2)) {
+    first = true;
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(key) || key.includes(':')) {
       const entry = parseHosts(etcHosts(env.pod, env.dns)).find((e) => e.address === key);
       if (entry) line(entry.address, entry.names.join(' '));

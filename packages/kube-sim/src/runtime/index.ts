@@ -9,7 +9,7 @@ import { parseRedisCliArgs, runCommand, resolveInPod, type CommandEnv, type Redi
 import type { DnsConfig } from './dns.ts';
 import { imageKind, resolveExecutable } from './images.ts';
 import { podContainers, podIP, podIsReady, selects, type Container } from './pod-spec.ts';
-import { startRedisServer, type RedisProcess } from './redis-process.ts';
+import { RedisStartError, startRedisServer, type RedisProcess } from './redis-process.ts';
 import { volumeBacking } from './volumes.ts';
 
 export { orphanGuard, RedisStartError, type RedisProcess } from './redis-process.ts';
@@ -32,7 +32,9 @@ export interface PodRuntimeOptions {
    * 'lazy' (default): a Redis container's server process starts on first use (an exec that
    * reaches it, a probe that needs a real answer). Observable behaviour is the same as 'eager'
    * (the server loads the volume's dump.rdb whenever it starts; one never started has nothing to
-   * save), and a 500-student class costs no processes until graded. 'eager': start on start().
+   * save), and a 500-student class costs no processes until graded. Containers with extra
+   * redis-server args start at once either way, so a rejected configuration fails the start.
+   * 'eager': every server starts on start().
    */
   startMode?: 'lazy' | 'eager';
 }
@@ -161,6 +163,12 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     return entry ? [...entry.redis.values()][0] : undefined;
   }
 
+  /** The first object matching `pred`, looking in `namespace` before listing (and copying) the whole cluster. */
+  function findInNamespaceFirst(resource: string, namespace: string | undefined, pred: (o: KubeObject) => boolean): KubeObject | undefined {
+    if (!view) return undefined;
+    return view.list(resource, namespace ?? 'default').find(pred) ?? view.list(resource).find(pred);
+  }
+
   /** The Redis server a redis-cli -h/-p typed inside `env.pod` would reach, or redis-cli's error. */
   function findRedisSlot(env: CommandEnv, host: string, port: number): { entry: Entry; slot: RedisSlot } | { error: string } {
     const refused = { error: `Could not connect to Redis at ${host}:${port}: Connection refused` };
@@ -172,7 +180,7 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     if (local || ip === podIP(env.pod)) targetPod = env.pod;
     if (!targetPod && view) {
       // A ClusterIP goes through kube-proxy to one ready endpoint.
-      const svc = view.list('services').find((s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP === ip);
+      const svc = findInNamespaceFirst('services', env.pod.metadata.namespace, (s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP === ip);
       if (svc) {
         const spec = svc.spec as { ports?: { port?: number; targetPort?: number | string }[]; selector?: Record<string, string> };
         const sp = spec.ports?.find((p) => p.port === port);
@@ -182,7 +190,7 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
         ip = podIP(backend) ?? '';
         targetPort = typeof sp.targetPort === 'number' ? sp.targetPort : port;
       }
-      targetPod = view.list('pods').find((p) => podIP(p) === ip && !p.metadata.deletionTimestamp);
+      targetPod = findInNamespaceFirst('pods', env.pod.metadata.namespace, (p) => podIP(p) === ip && !p.metadata.deletionTimestamp);
     }
     const entry = targetPod ? entries.get(targetPod.metadata.uid) : undefined;
     const slot = entry ? [...entry.redis.values()].find((s) => s.containerPort === targetPort) : undefined;
@@ -305,9 +313,17 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
         const { extra, port } = redisArgs(c);
         const slot: RedisSlot = { container: c.name, extraArgs: extra, containerPort: port, dir: backing.dir, backing };
         entry.redis.set(c.name, slot);
-        if (startMode === 'eager') starts.push(ensureServer(entry, slot));
+        // With the image's default configuration a server cannot fail to start, so it can wait for
+        // first use; custom args might be rejected, and that must show at start as it would.
+        if (startMode === 'eager' || extra.length > 0) starts.push(ensureServer(entry, slot));
       }
       await Promise.all(starts);
+      const failed = [...entry.redis.values()].find((slot) => slot.error !== undefined);
+      if (failed) {
+        // The container exited at start: forget this attempt so the kubelet's retry starts afresh.
+        await runtime.stop(pod, 0);
+        throw new RedisStartError(`container ${failed.container}: ${failed.error}`);
+      }
     },
 
     async probeReady(pod) {
