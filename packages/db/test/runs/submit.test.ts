@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CooldownError,
   GRADE_QUEUE,
+  QueueNotReadyError,
   cancelRun,
   createTestDatabase,
   leaseSecondsFor,
@@ -177,5 +178,20 @@ describe('cancelRun', () => {
     // The namespace can be graded again at once.
     const again = await submitRun(t.prisma, { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT', disruptive: true });
     expect(again.joined).toBe(false);
+  });
+});
+
+describe('without the queue', () => {
+  it('refuses with a QueueNotReadyError that says how to fix it, and leaves no run behind', async () => {
+    const bare = await createTestDatabase();
+    try {
+      const { students } = await seed(bare.prisma, 1);
+      const attempt = submitRun(bare.prisma, { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT', disruptive: true });
+      await expect(attempt).rejects.toBeInstanceOf(QueueNotReadyError);
+      await expect(attempt).rejects.toThrow(/start the api or a worker/);
+      expect(await bare.prisma.gradingRun.count()).toBe(0);
+    } finally {
+      await bare.drop();
+    }
   });
 });
