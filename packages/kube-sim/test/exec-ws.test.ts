@@ -76,7 +76,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('exec over WebSocket with @kubernetes/client-node', () => {
+describe('exec over WebSocket with @kubernetes/client-node', { timeout: 30_000 }, () => {
   it('runs redis-cli and reports Success', async () => {
     const kc = kubeConfigFor(url);
     const set = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis!']);
@@ -108,7 +108,40 @@ describe('exec over WebSocket with @kubernetes/client-node', () => {
   });
 });
 
-describe.skipIf(!KUBECTL)('exec with the real kubectl', () => {
+/** Open an exec WebSocket with one subprotocol and collect every frame until the server closes. */
+async function rawExec(protocol: string, command: string[]): Promise<{ protocol: string; frames: (Buffer | string)[] }> {
+  const { WebSocket } = await import('ws');
+  const q = new URLSearchParams({ stdout: 'true', stderr: 'true', container: 'redis' });
+  for (const c of command) q.append('command', c);
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/namespaces/${ns}/pods/statefulset-redis-exist-pvc-0/exec?${q}`, [protocol]);
+  const frames: (Buffer | string)[] = [];
+  ws.on('message', (data: Buffer, isBinary: boolean) => frames.push(isBinary ? data : data.toString('utf8')));
+  await new Promise((resolve, reject) => {
+    ws.once('close', resolve);
+    ws.once('error', reject);
+  });
+  return { protocol: ws.protocol, frames };
+}
+
+describe('subprotocol encodings', { timeout: 30_000 }, () => {
+  it('base64 variants carry the channel as an ASCII digit and the data base64-encoded', async () => {
+    const r = await rawExec('v4.base64.channel.k8s.io', ['redis-cli', 'ping']);
+    expect(r.protocol).toBe('v4.base64.channel.k8s.io');
+    expect(r.frames).toContain(`1${Buffer.from('PONG\n').toString('base64')}`);
+    expect(r.frames.at(-1)).toBe(`3${Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' })).toString('base64')}`);
+  });
+
+  it('pre-v4 channel.k8s.io sends the failure message as text and nothing on success', async () => {
+    const fail = await rawExec('channel.k8s.io', ['getent', 'hosts', 'nope']);
+    const last = fail.frames.at(-1) as Buffer;
+    expect(last[0]).toBe(3);
+    expect(last.subarray(1).toString()).toBe('command terminated with non-zero exit code: command terminated with exit code 2');
+    const ok = await rawExec('channel.k8s.io', ['true']);
+    expect(ok.frames.every((f) => (f as Buffer)[0] !== 3)).toBe(true);
+  });
+});
+
+describe.skipIf(!KUBECTL)('exec with the real kubectl', { timeout: 30_000 }, () => {
   it('runs the chapter commands and shows their output', async () => {
     let r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli', 'SET', 'testkey', 'Hello, Redis!']);
     expect(r).toMatchObject({ code: 0, stdout: 'OK\n' });

@@ -46,7 +46,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('redis pods are real redis-server processes on the claimed volume', () => {
+describe('redis pods are real redis-server processes on the claimed volume', { timeout: 30_000 }, () => {
   it('keeps SAVEd data across pod incarnations on a PVC, loses it with emptyDir', async () => {
     pvAndClaim('pv-shiqi-redis-exist-pvc', 'pvc-shiqi-redis-exist-pvc', '/nfs/shiqi-redis-exist-pvc');
     const claim = { persistentVolumeClaim: { claimName: 'pvc-shiqi-redis-exist-pvc' } };
@@ -91,7 +91,7 @@ describe('redis pods are real redis-server processes on the claimed volume', () 
   });
 });
 
-describe('lazy start and readiness', () => {
+describe('lazy start and readiness', { timeout: 30_000 }, () => {
   it('starts the server on first use, and the probe decides Ready as redis-cli ping would', async () => {
     const pod = stsPod({ emptyDir: {} }, '10.244.2.1', 'lazy-0');
     await rt.start(pod);
@@ -128,7 +128,7 @@ describe('lazy start and readiness', () => {
   });
 });
 
-describe('commands inside a redis container', () => {
+describe('commands inside a redis container', { timeout: 30_000 }, () => {
   let pod: KubeObject;
   beforeAll(async () => {
     pod = stsPod({ emptyDir: {} }, '10.244.1.5');
