@@ -25,7 +25,6 @@ export async function startSim(opts: { onRequest?: (r: { verb: string; resource:
   const dir = await mkdtemp(join(tmpdir(), 'grader-sim-'));
   const runtime = createPodRuntime({ dataDir: join(dir, 'data') });
   const sim = await startKubeSim({ runtime, podReadyDelayMs: 30, dataDir: join(dir, 'data'), onRequest: opts.onRequest });
-  runtime.attachView(sim.view);
   const kubeconfigFile = join(dir, 'kubeconfig.yaml');
   await sim.writeKubeconfig(kubeconfigFile);
   const kc = new KubeConfig();
