@@ -14,6 +14,7 @@ import { ControllerManager } from './controllers/index.ts';
 import { ApiError } from './errors.ts';
 import { handleExecUpgrade } from './exec-ws.ts';
 import { Faults } from './faults.ts';
+import { threeWayPatch } from './patch.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { NullRuntime } from './null-runtime.ts';
 import { findResource, resourceForKind } from './resources.ts';
@@ -251,7 +252,16 @@ async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | strin
     const existing = api.store.get(res, namespace, obj.metadata.name);
     try {
       if (!existing) out.push(api.create(res, namespace, obj));
-      else out.push(api.patch(res, namespace, obj.metadata.name, 'strategic', obj));
+      else {
+        const previous = existing.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+        let before: unknown;
+        try {
+          before = previous ? JSON.parse(previous) : undefined;
+        } catch {
+          before = undefined;
+        }
+        out.push(api.patch(res, namespace, obj.metadata.name, 'strategic', threeWayPatch(res.kind, before, obj)));
+      }
     } catch (err) {
       if (err instanceof ApiError) throw new Error(`kube-sim apply ${res.plural}/${obj.metadata.name}: ${err.message}`, { cause: err });
       throw err;

@@ -127,7 +127,7 @@ interface ListMeta {
 }
 
 /** Patch metadata of the core/apps/storage types (the patchMergeKey/patchStrategy struct tags). */
-function listMeta(kind: string, path: string[]): ListMeta {
+export function listMeta(kind: string, path: string[]): ListMeta {
   const field = path[path.length - 1];
   const inContainer = path.some((p) => p === 'containers' || p === 'initContainers' || p === 'ephemeralContainers');
   switch (field) {
@@ -267,4 +267,36 @@ function mergeKeyedList(kind: string, orig: Json[], patch: Json[], key: string, 
     }
   }
   return out;
+}
+
+/**
+ * The strategic merge patch `kubectl apply` would send: the new manifest, plus deletions of what
+ * the previously applied manifest had and the new one dropped (null for map keys, `$patch: delete`
+ * for keyed list items). Fields set by the server and never applied are left alone.
+ */
+export function threeWayPatch(kind: string, lastApplied: unknown, manifest: unknown): unknown {
+  const patch = structuredClone(manifest) as Json;
+  if (isObject(lastApplied) && isObject(patch)) addDeletions(kind, lastApplied, patch, []);
+  return patch;
+}
+
+function addDeletions(kind: string, old: JsonObject, next: JsonObject, path: string[]): void {
+  for (const [k, ov] of Object.entries(old)) {
+    if (!(k in next)) {
+      next[k] = null;
+      continue;
+    }
+    const nv = next[k];
+    if (isObject(ov) && isObject(nv)) addDeletions(kind, ov, nv, [...path, k]);
+    else if (Array.isArray(ov) && Array.isArray(nv)) {
+      const key = listMeta(kind, [...path, k]).mergeKey;
+      if (!key) continue;
+      for (const item of ov) {
+        if (!isObject(item)) continue;
+        const match = nv.find((x) => isObject(x) && JSON.stringify(x[key]) === JSON.stringify(item[key]));
+        if (isObject(match)) addDeletions(kind, item, match, [...path, k]);
+        else nv.push({ [key]: item[key] as Json, $patch: 'delete' });
+      }
+    }
+  }
 }

@@ -172,6 +172,28 @@ describe('kube-sim API semantics', { timeout: 30_000 }, () => {
     expect((await call('GET', '/api/v1/namespaces/shiqi/persistentvolumeclaims')).body.items).toEqual([]);
   });
 
+  it('sim.apply re-applies like kubectl apply: fields dropped from the manifest are removed', async () => {
+    const sts = (volume: Record<string, unknown>, labels: Record<string, string>) => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'r', namespace: 'shiqi', labels },
+      spec: {
+        serviceName: 'r',
+        selector: { matchLabels: { app: 'r' } },
+        template: {
+          metadata: { labels: { app: 'r' } },
+          spec: { containers: [{ name: 'redis', image: 'redis:7.4.4', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', ...volume }] },
+        },
+      },
+    });
+    await sim.apply(sts({ emptyDir: {} }, { app: 'r', mistake: 'emptydir' }));
+    const [fixed] = await sim.apply(sts({ persistentVolumeClaim: { claimName: 'pvc-r' } }, { app: 'r' }));
+    const volumes = ((fixed!.spec as Json).template as { spec: { volumes: Json[] } }).spec.volumes;
+    expect(volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'pvc-r' } }]);
+    expect(fixed!.metadata.labels).toEqual({ app: 'r' });
+    expect(fixed!.metadata.generation).toBe(2);
+  });
+
   it('a wrong bearer token is refused with 401', async () => {
     const res = await fetch(`${sim.url}/api/v1/namespaces`, { headers: { Authorization: 'Bearer wrong' } });
     expect(res.status).toBe(401);
