@@ -60,6 +60,16 @@ function scoreboardRowObj(r: ScoreboardRowData) {
 
 type Args = Record<string, unknown>;
 
+/** Yields `first`, then everything `rest` yields; closing it closes `rest`. */
+async function* withFirst<T>(first: T, rest: AsyncIterableIterator<unknown>): AsyncGenerator<unknown> {
+  try {
+    yield first;
+    yield* rest;
+  } finally {
+    await rest.return?.();
+  }
+}
+
 /** Resolvers of the operation types; plugins/graphql.ts wraps them with the rules. */
 export const operations = {
   Query: {
@@ -283,8 +293,11 @@ export const operations = {
     runProgress: {
       subscribe: async (_: unknown, args: Args, ctx: Ctx) => {
         const a = validate(z.object({ runId: id }), args);
-        await runOr404(ctx, a.runId);
-        return ctx.pubsub.subscribe(runs.runTopic(a.runId));
+        const run = await runOr404(ctx, a.runId);
+        const live = (await ctx.pubsub.subscribe(runs.runTopic(a.runId))) as unknown as AsyncIterableIterator<unknown>;
+        // The run as it is now comes first, once the listener is up: nothing between the page's
+        // query and this subscription is lost.
+        return withFirst({ runId: run.id, labId: run.labId, enrollmentId: run.enrollmentId, event: 'snapshot' }, live);
       },
       resolve: async (payload: { runId: string; checkId?: string }, _args: Args, ctx: Ctx) => {
         const run = await ctx.db.gradingRun.findUniqueOrThrow({ where: { id: payload.runId } });
