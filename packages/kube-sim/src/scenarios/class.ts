@@ -241,6 +241,8 @@ export async function loadClass(sim: ApplyTarget, spec: ClassSpec): Promise<void
   await sim.apply([...spec.clusterObjects, ...spec.students.flatMap((s) => s.objects)]);
   const later = spec.students.flatMap((s) => s.after);
   if (later.length === 0) return;
-  await sim.settle?.();
+  // Pass the KubeSim itself so this wait is exact; a bare apply function gets a fixed pause.
+  if (sim.settle) await sim.settle();
+  else await new Promise((r) => setTimeout(r, 500));
   await sim.apply(later);
 }
