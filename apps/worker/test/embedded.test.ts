@@ -1,0 +1,77 @@
+// The default setup without PostgreSQL: api-side submit, the worker and the pub/sub all on the
+// embedded PGlite server (one shared backend session behind packages/db's multiplexer).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  createPrisma,
+  createPubSub,
+  migrate,
+  runTopic,
+  startEmbeddedPostgres,
+  startQueue,
+  submitRun,
+  type EmbeddedPostgres,
+  type PrismaClient,
+} from '@kubegrade/db';
+import { createPodRuntime, startKubeSim, type KubeObject, type KubeSim } from '@kubegrade/kube-sim';
+import { generateClass, loadClass } from '../../../packages/kube-sim/src/scenarios/index.ts';
+import { startWorker } from '../src/index.ts';
+import { CHECKS, FAST, LAB_ID, labRow, podReady, record, until } from './env.ts';
+
+let embedded: EmbeddedPostgres;
+let prisma: PrismaClient;
+let sim: KubeSim;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'worker-embedded-'));
+  embedded = await startEmbeddedPostgres({ dataDir: 'memory://' });
+  await migrate(embedded.url);
+  await (await startQueue(embedded.url, { supervise: false, max: 1 })).stop({ graceful: false });
+  prisma = createPrisma(embedded.url, { max: 2 });
+  const runtime = createPodRuntime({ dataDir: join(dir, 'data') });
+  sim = await startKubeSim({ runtime, podReadyDelayMs: 30, dataDir: join(dir, 'data') });
+  runtime.attachView(sim.view);
+  await loadClass(
+    { apply: (o) => sim.apply(o as unknown as KubeObject[] | string) },
+    generateClass({ students: 1, lab: LAB_ID, namespaces: ['emb'], mistakes: [null] }),
+  );
+  expect(await until(() => podReady(sim, 'emb'), 60_000)).toBe(true);
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await sim?.stop();
+  await embedded?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('grades a run end to end on the embedded server, streaming every check', async () => {
+  await prisma.lab.create({ data: labRow() });
+  const course = await prisma.course.create({ data: { slug: 'c', name: 'C' } });
+  const user = await prisma.user.create({ data: { email: 'emb@example.test', name: 'E' } });
+  const e = await prisma.enrollment.create({ data: { userId: user.id, courseId: course.id, namespace: 'emb' } });
+  const { run } = await submitRun(
+    prisma,
+    { enrollmentId: e.id, labId: LAB_ID, trigger: 'STUDENT', triggeredById: user.id, disruptive: true, cooldown: { userId: user.id, rate: 2, burst: 3 } },
+    { timeMultiplier: FAST.timeMultiplier },
+  );
+  const pubsub = await createPubSub(embedded.url);
+  const progress = record(pubsub, runTopic(run.id));
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfigYaml);
+  const worker = await startWorker({ databaseUrl: embedded.url, kube: kc, logger: pino({ level: 'silent' }), concurrency: 2, ...FAST });
+  try {
+    expect(await until(async () => (await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED', 120_000)).toBe(true);
+    await until(() => progress.events.some((ev) => ev.event === 'finished'), 5000);
+    expect(progress.events.filter((ev) => ev.event === 'check-finished').map((ev) => ev.checkId)).toEqual(CHECKS);
+    expect(await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ score: 100, attempts: 1 });
+  } finally {
+    await worker.stop();
+    progress.stop();
+    await new Promise<void>((r) => pubsub.close(r));
+  }
+});
