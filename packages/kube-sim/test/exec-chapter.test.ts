@@ -40,6 +40,7 @@ beforeAll(async () => {
   await loadManifests(h.sim, fixtures, 'shiqi');
   const spec = generateClass({ students: 2, lab: 'redis-exist-pvc', namespaces: ['shiqi-ok', 'shiqi-emptydir'], mistakes: [null, 'emptydir-instead-of-claim'] });
   await loadClass(h.sim, spec);
+  await loadClass(h.sim, generateClass({ students: 1, lab: 'redis-not-exist-pvc', namespaces: ['shiqi-dynamic'] }));
 }, 60_000);
 
 afterAll(async () => {
@@ -70,6 +71,17 @@ describe('chapter part 5 through @kubernetes/client-node', { timeout: 60_000 }, 
     expect((await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'SAVE'])).stdout).toBe('OK\n');
     await recreate('shiqi-emptydir', POD);
     expect(await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'GET', 'testkey'])).toMatchObject({ stdout: '\n', exitCode: 0 });
+  });
+
+  it('keeps data on the dynamically provisioned volume of the volumeClaimTemplates StatefulSet', async () => {
+    const pod = 'statefulset-redis-not-exist-pvc-0';
+    await readyPod('shiqi-dynamic', pod);
+    const claim = h.sim.view.get('persistentvolumeclaims', 'shiqi-dynamic', `pvc-shiqi-dynamic-${pod}`);
+    expect((claim?.status as { phase?: string } | undefined)?.phase).toBe('Bound');
+    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis Dynamic PVC!'])).stdout).toBe('OK\n');
+    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'SAVE'])).stdout).toBe('OK\n');
+    await recreate('shiqi-dynamic', pod);
+    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'GET', 'testkey'])).stdout).toBe('Hello, Redis Dynamic PVC!\n');
   });
 
   it('resolves the per-pod name only when the Service name equals serviceName', async () => {
