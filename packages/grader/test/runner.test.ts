@@ -161,6 +161,21 @@ describe('runner', () => {
     expect(calls.indexOf('ns-lock-other:x:other')).toBeLessThan(calls.indexOf('ns-lock:y:first'));
   });
 
+  it('stops at the run deadline: what is left is error, never a pass', async () => {
+    const r = await grade({
+      lab: lab([{ id: 'a', with: { delayMs: 300 } }, { id: 'b', with: { delayMs: 300 } }, { id: 'c' }]),
+      namespace: 'ns-run-deadline',
+      kubeConfig: kc,
+      runTimeoutMs: 450,
+    });
+    expect(r.checks.map((c) => [c.id, c.status])).toEqual([
+      ['a', 'pass'],
+      ['b', 'error'],
+      ['c', 'error'],
+    ]);
+    expect(r.checks[2]?.message).toMatch(/run's deadline/);
+  });
+
   it('fails a check whose parameters do not validate as error, naming the problem', async () => {
     const r = await grade({ lab: lab([{ id: 'a', with: { status: 'maybe' } }]), namespace: 'ns-params', kubeConfig: kc });
     expect(r.checks[0]?.status).toBe('error');
