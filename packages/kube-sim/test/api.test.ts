@@ -194,6 +194,50 @@ describe('kube-sim API semantics', { timeout: 30_000 }, () => {
     expect(fixed!.metadata.generation).toBe(2);
   });
 
+  it('WaitForFirstConsumer: the claim waits for a pod, then is provisioned and bound', async () => {
+    await sim.apply({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'nfs-wffc' },
+      provisioner: 'k8s-sigs.io/nfs-subdir-external-provisioner',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+    await call('POST', '/api/v1/namespaces/shiqi/persistentvolumeclaims', { ...pvc('late'), spec: { ...pvc('late').spec, storageClassName: 'nfs-wffc' } });
+    await until('WaitForFirstConsumer event', async () =>
+      ((await call('GET', '/api/v1/namespaces/shiqi/events?fieldSelector=involvedObject.name%3Dlate,reason%3DWaitForFirstConsumer')).body.items as Json[]).length === 1,
+    );
+    expect(((await call('GET', '/api/v1/namespaces/shiqi/persistentvolumeclaims/late')).body.status as Json).phase).toBe('Pending');
+    await call('POST', '/api/v1/namespaces/shiqi/pods', {
+      metadata: { name: 'user' },
+      spec: { containers: [{ name: 'c', image: 'redis:7.4.4' }], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'late' } }] },
+    });
+    await until('claim Bound', async () => ((await call('GET', '/api/v1/namespaces/shiqi/persistentvolumeclaims/late')).body.status as Json).phase === 'Bound');
+    const claim = (await call('GET', '/api/v1/namespaces/shiqi/persistentvolumeclaims/late')).body;
+    expect((claim.metadata as { annotations: Record<string, string> }).annotations['volume.kubernetes.io/selected-node']).toBe('kube-sim-node');
+    await until('pod Running', async () => ((await call('GET', '/api/v1/namespaces/shiqi/pods/user')).body.status as Json).phase === 'Running');
+  });
+
+  it('lists a pod that is not Ready under notReadyAddresses and as ready=false in the EndpointSlice', async () => {
+    sim.faults.set({ podNeverReady: [{ namespace: 'shiqi', name: 'web-0' }] });
+    await call('POST', '/api/v1/namespaces/shiqi/services', { metadata: { name: 'web' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    await call('POST', '/api/v1/namespaces/shiqi/pods', {
+      metadata: { name: 'web-0', labels: { app: 'web' } },
+      spec: { hostname: 'web-0', subdomain: 'web', containers: [{ name: 'c', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
+    });
+    const ep = await until('a not-ready address', async () => {
+      const subsets = (await call('GET', '/api/v1/namespaces/shiqi/endpoints/web')).body.subsets as Json[] | undefined;
+      return subsets?.[0]?.notReadyAddresses as Json[] | undefined;
+    });
+    expect(ep[0]).toMatchObject({ hostname: 'web-0', targetRef: { kind: 'Pod', name: 'web-0' } });
+    const slices = (await call('GET', '/apis/discovery.k8s.io/v1/namespaces/shiqi/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb')).body.items as Json[];
+    expect((slices[0]!.endpoints as Json[])[0]).toMatchObject({ hostname: 'web-0', conditions: { ready: false, serving: false, terminating: false } });
+    sim.faults.clear();
+    await until('ready address', async () => {
+      const subsets = (await call('GET', '/api/v1/namespaces/shiqi/endpoints/web')).body.subsets as Json[] | undefined;
+      return (subsets?.[0]?.addresses as Json[] | undefined)?.length === 1;
+    });
+  });
+
   it('a wrong bearer token is refused with 401', async () => {
     const res = await fetch(`${sim.url}/api/v1/namespaces`, { headers: { Authorization: 'Bearer wrong' } });
     expect(res.status).toBe(401);
