@@ -18,7 +18,7 @@ export interface GradeJobData {
 
 /** Queue-side knobs of submitRun; every field has a default. */
 export interface QueueOptions {
-  /** Multiplies the lab's deadlines (GRADE_TIME_MULTIPLIER); the job lease grows with it. Default 1. */
+  /** Multiplies the lab's deadlines; the job lease grows with it. Default: GRADE_TIME_MULTIPLIER, else 1. */
   timeMultiplier?: number;
   /** Retries after the first attempt, for infrastructure errors and crashed workers. Default 3. */
   retryLimit?: number;

@@ -42,6 +42,13 @@ export interface SubmitRunResult {
 
 const ACTIVE = ['QUEUED', 'RUNNING'] as const;
 
+// The lease must cover the worker's deadlines, which GRADE_TIME_MULTIPLIER stretches; callers that
+// do not pass queue.timeMultiplier get the same variable the worker reads.
+function envMultiplier(): number {
+  const m = Number(process.env.GRADE_TIME_MULTIPLIER);
+  return Number.isFinite(m) && m > 0 ? m : 1;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string; meta?: unknown } | null;
   return e?.code === 'P2002' || /23505|unique constraint/i.test(`${e?.message ?? ''} ${JSON.stringify(e?.meta ?? '')}`);
@@ -92,7 +99,7 @@ export async function submitRun(db: PrismaClient, input: SubmitRunInput, queue: 
           { runId: created.id },
           {
             priority: input.priority ?? jobPriority(input.trigger, queuedInNamespace),
-            leaseSeconds: queue.leaseSeconds ?? leaseSecondsFor(lab.definition, queue.timeMultiplier),
+            leaseSeconds: queue.leaseSeconds ?? leaseSecondsFor(lab.definition, queue.timeMultiplier ?? envMultiplier()),
             retryLimit: queue.retryLimit ?? DEFAULT_RETRY_LIMIT,
             retryDelaySeconds: queue.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS,
           },
