@@ -92,4 +92,5 @@ it('finishes the run of a worker killed during the persistence check in another 
   // Never a secret in the logs: the database URL and the kube-sim token stay out.
   expect(a.output() + b.output()).not.toContain(env.sim.token);
   expect(a.output() + b.output()).not.toContain(env.db.url);
-});
+  // Two worker processes start (tsx compiles the workspace) on a shared 2-core machine.
+}, 300_000);

@@ -41,7 +41,8 @@ beforeAll(async () => {
     generateClass({ students: 1, lab: LAB_ID, namespaces: ['emb'], mistakes: [null] }),
   );
   expect(await until(() => podReady(sim, 'emb'), 60_000)).toBe(true);
-});
+  // PGlite (WASM) start-up and migrations are slow on a loaded 2-core machine.
+}, 300_000);
 afterAll(async () => {
   await prisma?.$disconnect();
   await sim?.stop();
@@ -74,4 +75,4 @@ it('grades a run end to end on the embedded server, streaming every check', asyn
     progress.stop();
     await new Promise<void>((r) => pubsub.close(r));
   }
-});
+}, 240_000);

@@ -130,5 +130,6 @@ describe('on the embedded PGlite server', () => {
       await new Promise<void>((r) => b.close(r));
       await embedded.stop();
     }
-  });
+    // Starting PGlite (WASM) takes most of this on a loaded machine.
+  }, 180_000);
 });
