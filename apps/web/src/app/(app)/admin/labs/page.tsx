@@ -9,7 +9,10 @@ import { pick } from '@/i18n/locales';
 import { LABS, SET_LAB_DISRUPTIVE, SET_LAB_ENABLED } from '@/lib/queries';
 import type { Lab } from '@/lib/types';
 
-/** An on/off switch that is a real checkbox underneath (keyboard and screen readers for free). */
+/**
+ * An on/off switch that is a real checkbox underneath (keyboard and screen readers for free). It
+ * flips at once and settles on the server's answer (or flips back if the change was refused).
+ */
 function Toggle({
   id,
   checked,
@@ -20,11 +23,13 @@ function Toggle({
 }: {
   id: string;
   checked: boolean;
-  label: string;
+  label: (on: boolean) => string;
   ariaLabel: string;
   disabled: boolean;
-  onChange: (v: boolean) => void;
+  onChange: (v: boolean) => Promise<void>;
 }) {
+  const [pending, setPending] = useState<boolean | null>(null);
+  const shown = pending ?? checked;
   return (
     <label htmlFor={id} className="inline-flex cursor-pointer items-center gap-2">
       <input
@@ -33,16 +38,20 @@ function Toggle({
         role="switch"
         aria-label={ariaLabel}
         className="peer sr-only"
-        checked={checked}
+        checked={shown}
         disabled={disabled}
-        onChange={(e) => onChange(e.target.checked)}
+        onChange={(e) => {
+          const next = e.target.checked;
+          setPending(next);
+          void onChange(next).finally(() => setPending(null));
+        }}
       />
       <span
         aria-hidden="true"
         className="relative h-6 w-11 rounded-full bg-slate-400 transition peer-checked:bg-green-700 peer-focus-visible:outline peer-focus-visible:outline-3 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-blue-700 after:absolute after:left-0.5 after:top-0.5 after:h-5 after:w-5 after:rounded-full after:bg-white after:transition peer-checked:after:translate-x-5"
       />
       <span aria-hidden="true" className="text-sm font-medium">
-        {label}
+        {label(shown)}
       </span>
     </label>
   );
@@ -121,7 +130,7 @@ function LabsAdmin() {
                       id={`enabled-${lab.id}`}
                       checked={lab.enabled}
                       disabled={busy}
-                      label={lab.enabled ? t('on') : t('off')}
+                      label={(on) => (on ? t('on') : t('off'))}
                       ariaLabel={t('enabledFor', { lab: title })}
                       onChange={async (v) => {
                         setActionError(null);
@@ -135,7 +144,7 @@ function LabsAdmin() {
                       id={`disruptive-${lab.id}`}
                       checked={lab.disruptiveEnabled}
                       disabled={busy}
-                      label={lab.disruptiveEnabled ? t('disruptiveOn') : t('disruptiveOff')}
+                      label={(on) => (on ? t('disruptiveOn') : t('disruptiveOff'))}
                       ariaLabel={t('disruptiveFor', { lab: title })}
                       onChange={async (v) => {
                         setActionError(null);
