@@ -16,6 +16,8 @@ const params = z.strictObject({
   claim: z.string().min(1).optional(),
   /** The volumeClaimTemplates entry that must back the data path (lab C). */
   claimTemplate: z.string().min(1).optional(),
+  /** The image the lab teaches: reported next to what runs, not judged (mirrors such as the chapter's are fine). */
+  image: z.string().min(1).optional(),
   /** How long transient states (rollout in progress, a pod just started) may take to settle. */
   settleSeconds: z.number().min(0).max(600).default(10),
 });
@@ -101,8 +103,9 @@ async function evaluate(ctx: CheckContext, p: StatefulSetReadyParams): Promise<V
       replicas: '>= 1, all Ready',
       dataPath: p.dataPath,
       backedBy: p.claim ? `claim ${p.claim}` : p.claimTemplate ? `volumeClaimTemplates ${p.claimTemplate}` : 'a PersistentVolumeClaim',
+      ...(p.image ? { image: p.image } : {}),
     },
-    found: { statefulSet: facts, dataVolume: describeVolume(templateVolume) },
+    found: { statefulSet: facts, dataVolume: describeVolume(templateVolume), images: (sts.spec?.template?.spec?.containers ?? []).map((c) => c.image) },
   };
   if (facts.replicas < 1) return { status: 'fail', message: `StatefulSet ${p.statefulSet} has replicas: ${facts.replicas}`, hint: 'statefulset-scaled-down', evidence };
   const volumeProblem = judgeVolume(templateVolume, p, p.statefulSet);
