@@ -104,7 +104,12 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
   const cooldown: CooldownConfig = config.cooldown ?? { rate: 2, burst: 3 };
   const heartbeatMs = (config.heartbeatSeconds ?? 5) * 1000;
   const staleAfterSeconds = config.staleAfterSeconds ?? 30;
-  const kubeConfig = isKubeConfig(config.kube) ? config.kube : kubeConfigFrom(config.kube ?? {});
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = isKubeConfig(config.kube) ? config.kube : kubeConfigFrom(config.kube ?? {});
+  } catch (err) {
+    throw new Error(`the worker cannot find the cluster to grade: ${(err as Error).message} (set KUBECONFIG and KUBE_CONTEXT, or KUBE_IN_CLUSTER=true in a pod)`, { cause: err });
+  }
 
   const prisma: PrismaClient = createPrisma(config.databaseUrl, { max: Math.min(10, concurrency + 2) });
   let boss: PgBoss | null = null;
