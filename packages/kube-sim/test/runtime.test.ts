@@ -180,6 +180,25 @@ describe('commands inside a redis container', { timeout: 30_000 }, () => {
     expect(r).toMatchObject({ exitCode: 127, err: 'sh: 1: nslookup: not found\n' });
   });
 
+  it('gives kubectl exec -it ... -- bash a terminal: prompt, echo, and an interactive redis-cli', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stdin = new PassThrough();
+    const c = capture();
+    const done = rt.execTty(pod, 'redis', ['/bin/bash'], { ...c.io, stdin }, undefined, true);
+    stdin.write('hostnamx\x7fe\r');
+    stdin.write('redis-cli\rSET testkey "Hello, Redis!"\rGET testkey\rGET nothing\rquit\r');
+    stdin.write('nslookup x\rexit 3\r');
+    expect(await done).toEqual({ exitCode: 3 });
+    const p = 'root@statefulset-redis-exist-pvc-0:/data# ';
+    const r = '127.0.0.1:6379> ';
+    expect(c.out()).toBe(
+      `${p}hostnamx\b \be\r\nstatefulset-redis-exist-pvc-0\r\n` +
+        `${p}redis-cli\r\n${r}SET testkey "Hello, Redis!"\r\nOK\r\n${r}GET testkey\r\n"Hello, Redis!"\r\n${r}GET nothing\r\n(nil)\r\n${r}quit\r\n` +
+        `${p}nslookup x\r\n${p}exit 3\r\n`,
+    );
+    expect(c.err()).toBe('bash: nslookup: command not found\r\n');
+  });
+
   it('runs nslookup in a busybox pod against cluster DNS', async () => {
     const bb = podObject(ns, 'dns-debug', { containers: [{ name: 'bb', image: 'busybox:1.36' }] }, '10.244.1.9');
     await rt.start(bb);

@@ -9,6 +9,7 @@ import { CLUSTER_DNS_IP, etcHosts, parseHosts, resolveFromPod, resolvConf, type 
 import { ociNotFoundMessage, resolveExecutable, type ImageKind } from './images.ts';
 import { podHostname, podIP, type Container } from './pod-spec.ts';
 import { parseShell } from './shell.ts';
+import { crlfIO, LineReader } from './tty.ts';
 
 /** Where redis-cli in this container should connect, or the error redis-cli would print. */
 export type RedisTarget = { port: number } | { error: string };
@@ -26,6 +27,8 @@ export interface CommandEnv {
   redisCli: string;
   /** The host directory backing a container path (only mounted volumes map), or undefined. */
   hostPathOf(containerPath: string): string | undefined;
+  /** The terminal's line reader when an interactive shell is already reading stdin. */
+  reader?: LineReader;
   /** Map a redis-cli -h/-p pair (as typed inside the container) to a private port, starting that server if needed. */
   redisTarget(host: string, port: number): Promise<RedisTarget>;
 }
@@ -304,8 +307,31 @@ export function parseRedisCliArgs(argv: string[]): { host: string; port: number;
   return { host, port, rest, command };
 }
 
+/** redis-cli with no command on a terminal: its prompt, one real redis-cli run per line typed. */
+async function redisCliRepl(argv: string[], env: CommandEnv, reader: LineReader): Promise<number> {
+  const { host, port } = parseRedisCliArgs(argv);
+  const io = crlfIO(env.io);
+  for (;;) {
+    env.io.stdout(`${host}:${port}> `);
+    const line = await reader.readLine();
+    if (line === null) return 0;
+    if (line === '\u0003' || line.trim() === '') continue;
+    const parsed = parseShell(line, {});
+    const words = parsed.ok ? (parsed.list[0]?.argv ?? []) : undefined;
+    if (!words) {
+      io.stdout('Invalid argument(s)\n');
+      continue;
+    }
+    if (/^(quit|exit)$/i.test(words[0] ?? '')) return 0;
+    await redisCli([...argv, ...words], { ...env, io: { ...io, stdin: undefined }, reader: undefined });
+  }
+}
+
 const redisCli: Run = async (argv, env) => {
-  const { host, port, rest } = parseRedisCliArgs(argv);
+  const { host, port, rest, command } = parseRedisCliArgs(argv);
+  if (env.tty && command.length === 0 && (env.reader || env.io.stdin)) {
+    return redisCliRepl(argv, env, env.reader ?? new LineReader(env.io.stdin as NodeJS.ReadableStream, (c) => env.io.stdout(c)));
+  }
   const target = await env.redisTarget(host, port);
   if ('error' in target) {
     err(env, `${target.error}\n`);
@@ -357,37 +383,61 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function runShell(shell: 'sh' | 'bash', argv: string[], env: CommandEnv): Promise<number> {
-  let script: string;
-  if (argv[1] === '-c') {
-    script = argv[2] ?? '';
-  } else if (argv.length === 1 && env.io.stdin) {
-    script = await readAll(env.io.stdin);
-  } else if (argv.length === 1) {
-    return 0; // an interactive shell on an empty stdin exits at once
-  } else {
-    err(env, `${shell}: kube-sim runs scripts only through -c or stdin\n`);
-    return 2;
+/** The prompt the image's shell shows as root in its working directory. */
+function promptFor(shell: 'sh' | 'bash', env: CommandEnv): string {
+  if (env.kind === 'busybox' || env.kind === 'alpine') return '/ # ';
+  const cwd = env.kind === 'redis' ? '/data' : '/';
+  return shell === 'bash' ? `root@${podHostname(env.pod)}:${cwd}# ` : '# ';
+}
+
+async function interactiveShell(shell: 'sh' | 'bash', env: CommandEnv): Promise<number> {
+  const reader = new LineReader(env.io.stdin as NodeJS.ReadableStream, (c) => env.io.stdout(c));
+  const io = crlfIO(env.io);
+  let status = 0;
+  for (;;) {
+    env.io.stdout(promptFor(shell, env));
+    const line = await reader.readLine();
+    if (line === null) {
+      env.io.stdout('exit\r\n');
+      return status;
+    }
+    if (line === '\u0003' || line.trim() === '') continue;
+    const r = await runScript(shell, line, { ...env, io: { ...io, stdin: undefined }, reader }, status);
+    status = r.status;
+    if (r.exit) return status;
   }
-  const parsed = parseShell(script, shellEnv(env));
+}
+
+async function runShell(shell: 'sh' | 'bash', argv: string[], env: CommandEnv): Promise<number> {
+  if (argv[1] === '-c') return (await runScript(shell, argv[2] ?? '', env, 0)).status;
+  if (argv.length === 1 && env.io.stdin && env.tty) return interactiveShell(shell, env);
+  if (argv.length === 1 && env.io.stdin) return (await runScript(shell, await readAll(env.io.stdin), env, 0)).status;
+  if (argv.length === 1) return 0; // an interactive shell on an empty stdin exits at once
+  err(env, `${shell}: kube-sim runs scripts only through -c or stdin\n`);
+  return 2;
+}
+
+/** Run a script's commands in order; `exit` ends the shell. */
+async function runScript(shell: 'sh' | 'bash', script: string, env: CommandEnv, previous: number): Promise<{ status: number; exit?: boolean }> {
+  const parsed = parseShell(script, { ...shellEnv(env), '?': String(previous) });
   if (!parsed.ok) {
     err(env, `${shell}: kube-sim's shell emulation does not support ${parsed.unsupported}\n`);
-    return 2;
+    return { status: 2 };
   }
-  let status = 0;
+  let status = previous;
   for (const item of parsed.list) {
     if (item.joiner === '&&' && status !== 0) continue;
     if (item.joiner === '||' && status === 0) continue;
     let cmd = item.argv;
     if (cmd[0] === 'exec') cmd = cmd.slice(1);
     if (cmd.length === 0) continue;
-    if (cmd[0] === 'exit') return Number(cmd[1] ?? status) & 255;
+    if (cmd[0] === 'exit') return { status: Number(cmd[1] ?? status) & 255, exit: true };
     const prog = resolveExecutable(env.kind, cmd[0] as string);
     const run = prog ? (prog === 'sh' || prog === 'bash' ? (a: string[], e: CommandEnv) => runShell(prog, a, e) : programs[prog]) : undefined;
     if (!run) {
       const msg =
         shell === 'bash'
-          ? `bash: line 1: ${cmd[0]}: command not found\n`
+          ? `bash: ${env.reader ? '' : 'line 1: '}${cmd[0]}: command not found\n`
           : env.kind === 'busybox' || env.kind === 'alpine'
             ? `sh: ${cmd[0]}: not found\n`
             : `sh: 1: ${cmd[0]}: not found\n`;
@@ -397,7 +447,7 @@ async function runShell(shell: 'sh' | 'bash', argv: string[], env: CommandEnv): 
     }
     status = await run(cmd, { ...env, io: { ...env.io, stdin: undefined } });
   }
-  return status;
+  return { status };
 }
 
 /** Run argv in the container as the container runtime would start it. */

@@ -9,6 +9,7 @@ import { parseRedisCliArgs, runCommand, resolveInPod, type CommandEnv, type Redi
 import type { DnsConfig } from './dns.ts';
 import { imageKind, resolveExecutable } from './images.ts';
 import { podContainers, podIP, podIsReady, selects, type Container } from './pod-spec.ts';
+import { crlfIO } from './tty.ts';
 import { RedisStartError, startRedisServer, type RedisProcess } from './redis-process.ts';
 import { volumeBacking } from './volumes.ts';
 
@@ -267,7 +268,7 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     const c = containerOf(pod, container);
     if (!entry || !c || entry.stopping) return { exitCode: 1, startError: `container not found ("${container}")` };
     entry.pod = pod;
-    return runCommand(command, commandEnv(pod, c, io, signal, tty));
+    return runCommand(command, commandEnv(pod, c, tty ? crlfIO(io) : io, signal, tty));
   }
 
   function commandEnv(pod: KubeObject, c: Container, io: ExecIO, signal: AbortSignal | undefined, tty: boolean): CommandEnv {
