@@ -1,0 +1,139 @@
+// The grader's RBAC is exactly what its code paths call: grade every shipped lab against kube-sim
+// (correct namespaces, common mistakes, a crash-looping pod, the disruptive pod-delete check),
+// record every API request in RBAC terms, and compare that set with deploy/base/rbac.yaml.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grade, kubeConfigFrom, listLabs, type RunResult } from '@kubegrade/grader';
+import type { PodRuntime, RequestRecord } from '@kubegrade/kube-sim';
+import { startSimCluster, loadGeneratedClass, waitForReady, type SimCluster, type Lab, type Mistake } from '../../scripts/sim-cluster.ts';
+import { DEPLOY_DIR, kustomize, type Obj } from './render.ts';
+
+/** A permission as RBAC sees it: `cluster` for cluster-scoped resources, `namespace` otherwise. */
+type Grant = `${'cluster' | 'namespace'} ${string} ${string} ${string}`;
+
+const grant = (scope: 'cluster' | 'namespace', group: string, resource: string, verb: string): Grant => `${scope} ${group || 'core'} ${resource} ${verb}`;
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** Every grant a ClusterRole's rules give, at one scope. */
+function grantsOf(role: Obj, scope: 'cluster' | 'namespace'): Grant[] {
+  return ((role as unknown as { rules: Rule[] }).rules ?? []).flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => grant(scope, g, res, v)))));
+}
+
+// Which students each lab is graded for: correct ones plus the mistakes that take the grader down
+// other code paths (a half-done namespace, a missing Service, a stale claimRef).
+const CLASSES: Record<Lab, (Mistake | null)[]> = {
+  'pv-claimref': [null, 'stale-claimref'],
+  'redis-exist-pvc': [null, 'half-done', 'servicename-mismatch'],
+  'redis-not-exist-pvc': [null, 'no-service'],
+};
+const CRASHING = 'crashloop';
+// A namespace whose image has neither getent nor nslookup: the DNS check then falls back to EndpointSlices.
+const NO_EXEC = 'no-exec';
+// Fails after a moment, as a real container start does: kube-sim's pod controller retries a start
+// that fails within the same microtask run without ever yielding (it would starve the event loop).
+const crash = (message: string) => new Promise<void>((_, reject) => setTimeout(() => reject(new Error(message)), 200));
+
+let cluster: SimCluster;
+const recorded: (RequestRecord & { lab: string })[] = [];
+let currentLab = '';
+const results: RunResult[] = [];
+const graded = new Set<string>();
+
+beforeAll(async () => {
+  let recording = false;
+  cluster = await startSimCluster({
+    sim: {
+      onRequest: (r) => {
+        if (recording) recorded.push({ ...r, lab: currentLab });
+      },
+    },
+    // A pod whose container cannot start (as when an NFS export squashes root): the grader then
+    // reads the pod's log to explain it.
+    wrapRuntime: (rt: PodRuntime): PodRuntime => ({
+      start: (pod) => (pod.metadata.namespace === CRASHING ? crash("chown: changing ownership of '/data': Operation not permitted") : rt.start(pod)),
+      probeReady: (pod) => rt.probeReady(pod),
+      stop: (pod, grace) => rt.stop(pod, grace),
+      exec: (pod, c, cmd, io, signal) =>
+        pod.metadata.namespace === NO_EXEC && (cmd[0] === 'getent' || cmd[0] === 'nslookup')
+          ? Promise.resolve({ exitCode: 127, startError: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH: unknown` })
+          : rt.exec(pod, c, cmd, io, signal),
+      close: () => rt.close(),
+    }),
+  });
+  const namespacesByLab = new Map<Lab, string[]>();
+  for (const [lab, plan] of Object.entries(CLASSES) as [Lab, (Mistake | null)[]][]) {
+    // Each lab's class in namespaces of its own (generateClass numbers from 001 for every lab).
+    const spec = await loadGeneratedClass(cluster.sim, { lab, students: plan.length, mistakes: plan, namespacePrefix: `${lab}-` });
+    namespacesByLab.set(lab, spec.students.map((s) => s.namespace));
+  }
+  await loadGeneratedClass(cluster.sim, { lab: 'redis-exist-pvc', students: 2, mistakes: [null, null], namespaces: [CRASHING, NO_EXEC] });
+  const all = [...new Set([...namespacesByLab.values()].flat())];
+  await waitForReady(cluster.sim, [...all, NO_EXEC], 120_000);
+  const kubeConfig = kubeConfigFrom({ kubeconfig: cluster.kubeconfig });
+  recording = true;
+  for (const lab of listLabs()) {
+    const namespaces = namespacesByLab.get(lab.id as Lab);
+    if (!namespaces) throw new Error(`lab ${lab.id} has no class in this test: add it to CLASSES so its calls are covered`);
+    currentLab = lab.id;
+    for (const namespace of [...namespaces, ...(lab.id === 'redis-exist-pvc' ? [CRASHING, NO_EXEC] : [])]) {
+      results.push(await grade({ lab, namespace, kubeConfig, disruptive: true, timeMultiplier: 0.5 }));
+      graded.add(namespace);
+    }
+  }
+  recording = false;
+}, 600_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe('the grader against kube-sim', () => {
+  it('graded every lab, and the correct namespaces passed (so every check really ran)', () => {
+    expect(new Set(results.map((r) => r.lab))).toEqual(new Set(listLabs().map((l) => l.id)));
+    const correct = results.filter((r) => r.namespace.endsWith('001'));
+    expect(correct.map((r) => [r.lab, r.status, r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.message}`)])).toEqual(
+      correct.map((r) => [r.lab, 'passed', []]),
+    );
+  });
+
+  it('touched no namespace other than the one being graded', () => {
+    const namespaces = new Set(recorded.filter((r) => r.namespace).map((r) => r.namespace));
+    expect([...namespaces].filter((ns) => !graded.has(ns!))).toEqual([]);
+  });
+});
+
+describe('deploy/base RBAC', () => {
+  const objects = () => kustomize(join(DEPLOY_DIR, 'base'));
+
+  it('grants exactly the calls the grader makes: nothing missing, nothing extra', () => {
+    const rendered = objects();
+    const role = (name: string) => rendered.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name)!;
+    const granted = new Set([...grantsOf(role('kubegrade-grader-cluster'), 'cluster'), ...grantsOf(role('kubegrade-grader-namespace'), 'namespace')]);
+
+    const used = new Set<Grant>();
+    for (const r of recorded) {
+      const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+      used.add(grant(r.namespace ? 'namespace' : 'cluster', r.group, resource, r.verb));
+      // A WebSocket exec is a GET upgrade: API servers before 1.30 authorize it as "get", later
+      // ones as "create" (KEP-4006); kube-sim reports "create", so the rule must hold both.
+      if (resource === 'pods/exec' && r.verb === 'create') used.add(grant('namespace', r.group, resource, 'get'));
+    }
+    const sorted = (s: Set<Grant>) => [...s].sort();
+    expect({ missing: sorted(used).filter((g) => !granted.has(g)), extra: sorted(granted).filter((g) => !used.has(g)) }).toEqual({ missing: [], extra: [] });
+  });
+
+  it('uses no wildcard anywhere and binds the namespace role only per namespace', () => {
+    const rendered = objects();
+    const rules = rendered.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => (o as unknown as { rules: Rule[] }).rules);
+    expect(rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs]).filter((x) => x.includes('*'))).toEqual([]);
+    const clusterBound = rendered
+      .filter((o) => o.kind === 'ClusterRoleBinding')
+      .map((o) => (o as unknown as { roleRef: { name: string } }).roleRef.name);
+    expect(clusterBound).toEqual(['kubegrade-grader-cluster']);
+  });
+});
