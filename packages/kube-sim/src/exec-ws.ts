@@ -72,8 +72,8 @@ function flag(q: URLSearchParams, name: string): boolean {
   return v === 'true' || v === '1';
 }
 
-/** The Status written on the error channel when the command has finished. */
-export function exitStatus(outcome: ExecOutcome): Record<string, unknown> {
+/** The Status written on the error channel when `command` has finished (containerd's wording). */
+export function exitStatus(outcome: ExecOutcome, command: string[] = []): Record<string, unknown> {
   if (outcome.startError && outcome.exitCode !== 126 && outcome.exitCode !== 127) {
     const message = `Internal error occurred: error executing command in container: ${outcome.startError}`;
     return { metadata: {}, status: 'Failure', message, reason: 'InternalError', details: { causes: [{ message: outcome.startError }] }, code: 500 };
@@ -82,7 +82,7 @@ export function exitStatus(outcome: ExecOutcome): Record<string, unknown> {
   return {
     metadata: {},
     status: 'Failure',
-    message: `command terminated with non-zero exit code: command terminated with exit code ${outcome.exitCode}`,
+    message: `command terminated with non-zero exit code: command '${command.join(' ')}' exited with ${outcome.exitCode}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(outcome.exitCode) }] },
   };
@@ -194,7 +194,7 @@ function serve(ws: WebSocket, codec: Codec, ctx: ExecUpgradeContext, container: 
     .catch((e: unknown): ExecOutcome => ({ exitCode: 1, startError: e instanceof Error ? e.message : String(e) }))
     .then((outcome) => {
       if (outcome.startError && (outcome.exitCode === 126 || outcome.exitCode === 127)) io.stderr(`${outcome.startError}\r\n`);
-      const status = exitStatus(outcome);
+      const status = exitStatus(outcome, ctx.command);
       if (codec.jsonStatus) send(ERROR, JSON.stringify(status));
       else if (status.status !== 'Success') send(ERROR, String(status.message));
       ws.close(1000);

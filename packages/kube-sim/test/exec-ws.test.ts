@@ -135,7 +135,7 @@ describe('subprotocol encodings', { timeout: 30_000 }, () => {
     const fail = await rawExec('channel.k8s.io', ['getent', 'hosts', 'nope']);
     const last = fail.frames.at(-1) as Buffer;
     expect(last[0]).toBe(3);
-    expect(last.subarray(1).toString()).toBe('command terminated with non-zero exit code: command terminated with exit code 2');
+    expect(last.subarray(1).toString()).toBe("command terminated with non-zero exit code: command 'getent hosts nope' exited with 2");
     const ok = await rawExec('channel.k8s.io', ['true']);
     expect(ok.frames.every((f) => (f as Buffer)[0] !== 3)).toBe(true);
   });
