@@ -6,8 +6,9 @@
 // Two PGlite instances on one data directory corrupt it, so a running server records itself in
 // <dataDir>.server.json ({ pid, url }) and a second start on that directory fails with
 // EmbeddedDatabaseBusyError, which carries the URL to connect to instead (openDatabase does so).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -18,6 +19,55 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 
 /** Where the embedded database lives when DATABASE_URL is unset: <repo>/.data/pglite. */
 export const defaultEmbeddedDataDir = resolve(repoRoot, '.data/pglite');
+
+/** The installed PGlite's version (its package.json is not exported, so walk up from its entry). */
+function installedPgliteVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  while (dir !== dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@electric-sql/pglite' && pkg.version) return pkg.version;
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+const pgliteVersion = installedPgliteVersion();
+
+/**
+ * A freshly initialized cluster saved after the first initdb and loaded by later starts: initdb
+ * is most of PGlite's start-up time (seconds, tens of seconds on a loaded machine).
+ */
+export const templatePath = join(repoRoot, 'node_modules/.cache/kubegrade-db', `pglite-${pgliteVersion}-initdb.tar`);
+
+async function createPGlite(dataDir: string): Promise<PGlite> {
+  const inMemory = dataDir.startsWith('memory://');
+  const fresh = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
+  if (!fresh) return PGlite.create(dataDir);
+  if (existsSync(templatePath)) {
+    try {
+      return await PGlite.create(dataDir, { loadDataDir: new Blob([readFileSync(templatePath)]) });
+    } catch {
+      // A damaged or incompatible template: start over with initdb (and save a new one below).
+      rmSync(templatePath, { force: true });
+      if (!inMemory) for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
+    }
+  }
+  const db = await PGlite.create(dataDir);
+  try {
+    const dump = await db.dumpDataDir('none');
+    mkdirSync(dirname(templatePath), { recursive: true });
+    // Written aside and renamed, so a concurrent start never loads half a file.
+    const partial = `${templatePath}.${process.pid}.partial`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, templatePath);
+  } catch {
+    // Only an optimization.
+  }
+  return db;
+}
 
 export interface EmbeddedPostgresOptions {
   /** A directory for the database files (created if missing), or "memory://" for a throwaway one. */
@@ -120,7 +170,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   };
   let db: PGlite;
   try {
-    db = await PGlite.create(dataDir);
+    db = await createPGlite(dataDir);
   } catch (err) {
     release();
     throw err;
