@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { parseAllDocuments } from 'yaml';
 import { Api } from './api.ts';
 import { ControllerManager } from './controllers/index.ts';
+import { NODE_IP, NODE_NAME } from './controllers/pods.ts';
 import { ApiError } from './errors.ts';
 import { handleExecUpgrade } from './exec-ws.ts';
 import { Faults } from './faults.ts';
@@ -137,6 +138,19 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
     });
+    const node = api.create(findResource('nodes')!, undefined, {
+      metadata: {
+        name: NODE_NAME,
+        labels: {
+          'kubernetes.io/hostname': NODE_NAME,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'node-role.kubernetes.io/control-plane': '',
+        },
+      },
+      spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'] },
+    });
+    api.update(findResource('nodes')!, undefined, node.metadata.name, { ...node, status: nodeStatus() }, { subresource: 'status' });
     if (options.nfsClientStorageClass !== false) {
       api.create(findResource('storageclasses')!, undefined, {
         metadata: { name: 'nfs-client' },
@@ -219,6 +233,37 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     },
   };
   return sim;
+}
+
+/** The one simulated node's status: Ready, its address and versions. */
+function nodeStatus(): Record<string, unknown> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    capacity: { cpu: '2', memory: '4Gi', pods: '1100', 'ephemeral-storage': '50Gi' },
+    allocatable: { cpu: '2', memory: '4Gi', pods: '1100', 'ephemeral-storage': '50Gi' },
+    conditions: [
+      { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available', lastHeartbeatTime: now, lastTransitionTime: now },
+      { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure', lastHeartbeatTime: now, lastTransitionTime: now },
+      { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available', lastHeartbeatTime: now, lastTransitionTime: now },
+      { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now },
+    ],
+    addresses: [
+      { type: 'InternalIP', address: NODE_IP },
+      { type: 'Hostname', address: NODE_NAME },
+    ],
+    nodeInfo: {
+      machineID: '0'.repeat(32),
+      systemUUID: '00000000-0000-0000-0000-000000000000',
+      bootID: '00000000-0000-0000-0000-000000000000',
+      kernelVersion: '6.1.0-kube-sim',
+      osImage: 'Debian GNU/Linux 12 (bookworm)',
+      containerRuntimeVersion: 'containerd://1.7.27',
+      kubeletVersion: 'v1.32.4',
+      kubeProxyVersion: 'v1.32.4',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
+    },
+  };
 }
 
 /** Parse YAML (multi-document) or take objects, then create-or-update each. */

@@ -52,6 +52,7 @@ export const RESOURCES: ResourceInfo[] = [
     hasStatus: true,
     subresources: [statusSub('Namespace'), { name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
   }),
+  r('', 'v1', 'nodes', 'Node', false, ['no'], { hasStatus: true, subresources: [statusSub('Node')] }),
   r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, ['pv'], {
     hasStatus: true,
     subresources: [statusSub('PersistentVolume')],

@@ -125,6 +125,16 @@ describe('kube-sim API semantics', { timeout: 30_000 }, () => {
     expect(row.object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'pv1' } });
   });
 
+  it('serves the one Ready node the pods run on', async () => {
+    await call('POST', '/api/v1/namespaces/shiqi/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'redis:7.4.4' }] } });
+    const pod = await until('scheduled', async () => {
+      const p = (await call('GET', '/api/v1/namespaces/shiqi/pods/p')).body;
+      return (p.spec as Json).nodeName ? p : undefined;
+    });
+    const nodes = await call('GET', '/api/v1/nodes', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    expect((nodes.body.rows as { cells: unknown[] }[]).map((r) => r.cells.slice(0, 2))).toEqual([[(pod.spec as Json).nodeName, 'Ready']]);
+  });
+
   it('strategic merge patch merges containers by name and honours $patch: delete; JSON patch tests and fails with 422', async () => {
     const pod = {
       metadata: { name: 'p' },
