@@ -143,6 +143,21 @@ describe('the apps\' Dockerfiles', () => {
     }
   });
 
+  it.each(dockerfiles)('%s starts a program that exists', (name, { dockerfile }) => {
+    const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, 'utf8'));
+    expect(cmd, 'an exec-form CMD').not.toBeNull();
+    const args = JSON.parse(cmd![1]!) as string[];
+    if (args.some((a) => a.endsWith('/next'))) {
+      // `next start` serves the build of the app the last WORKDIR points at.
+      expect(args).toContain('start');
+      expect(JSON.parse(readFileSync(join(repoRoot, 'apps', name, 'package.json'), 'utf8')).dependencies.next).toBeDefined();
+    } else {
+      const entry = args.find((a) => /\.(ts|js|mjs)$/.test(a));
+      expect(entry, `the CMD's script in ${args.join(' ')}`).toBeDefined();
+      expect(existsSync(join(repoRoot, entry!)), `${entry} exists`).toBe(true);
+    }
+  });
+
   it.each(dockerfiles)('%s copies only paths that exist, and every workspace manifest npm ci needs', (_name, { context, dockerfile }) => {
     const sources = contextCopies(dockerfile);
     for (const src of sources) expect(existsSync(resolve(context, src)), `COPY ${src}`).toBe(true);
