@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
-import { buildSchema, type GraphQLFieldResolver } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../lib/errors.ts';
+import { ApiError, restError } from '../lib/errors.ts';
 import { CooldownError, RunsError } from '../lib/runs.ts';
 import { guard, rules, type Rule } from '../graphql/rules.ts';
 import { operations } from '../graphql/resolvers.ts';
@@ -89,6 +89,21 @@ export default fp(
       path: '/graphql',
       queryDepth: 12,
       context: async (request) => ({ db: app.db, config, user: await userFromRequest(request) }),
+      // Request-level failures (a refused CSRF token) keep the REST error shape the web app expects;
+      // anything else is answered the way mercurius does by default.
+      errorHandler: async (error, request, reply) => {
+        const code = (error as { code?: string }).code;
+        if (code === 'FST_CSRF_MISSING_SECRET' || code === 'FST_CSRF_INVALID_TOKEN') {
+          await reply.code(403).send(restError('CSRF', 'missing or wrong CSRF token: GET /auth/csrf and send it as the x-csrf-token header'));
+          return;
+        }
+        const { statusCode, response } = mercurius.defaultErrorFormatter(
+          { errors: [new GraphQLError(error.message, { originalError: error })] } as never,
+          { reply, app } as never,
+        );
+        request.log.info({ err: error }, 'GraphQL request refused');
+        await reply.code(statusCode).send(response);
+      },
       errorFormatter: (execution, ctx) => {
         const formatted = mercurius.defaultErrorFormatter(execution, ctx);
         // Typed errors are answers, not transport failures: keep HTTP 200 as graphql-over-http says.

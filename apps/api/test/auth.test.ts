@@ -1,0 +1,246 @@
+// Accounts: sessions, CSRF, sign-in and its audit, the login rate limit, roster import with
+// set-password links, configuration checks and the lab sync.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listLabs } from '@kubegrade/grader';
+import { Agent, agents, PASSWORD, setup, type Harness } from './helpers.ts';
+import { buildServer } from '../src/server.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { syncLabs } from '../src/lib/labs.ts';
+import { seed } from '../src/seed.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await setup();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('sessions and CSRF', () => {
+  it('a state-changing request without a CSRF token is refused with code CSRF', async () => {
+    const a = new Agent(h.app);
+    await a.login('ann@example.edu');
+    const res = await h.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ me { id } }' }, headers: { cookie: a.cookie } });
+    expect({ status: res.statusCode, code: (res.json() as { error: { code: string } }).error.code }).toEqual({ status: 403, code: 'CSRF' });
+  });
+
+  it('a CSRF token from another session is refused', async () => {
+    const a = new Agent(h.app);
+    const b = new Agent(h.app);
+    await a.login('ann@example.edu');
+    await b.refreshCsrf();
+    const res = await h.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ me { id } }' }, headers: { cookie: a.cookie, 'x-csrf-token': b.csrf } });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('sign-in sets an httpOnly SameSite=Lax session cookie (not Secure on http)', async () => {
+    const a = new Agent(h.app);
+    await a.refreshCsrf();
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email: 'ANN@example.edu', password: PASSWORD },
+      headers: { cookie: a.cookie, 'x-csrf-token': a.csrf },
+    });
+    const cookie = String(res.headers['set-cookie']);
+    expect({ status: res.statusCode, httpOnly: /HttpOnly/i.test(cookie), lax: /SameSite=Lax/i.test(cookie), secure: /Secure/i.test(cookie), name: cookie.startsWith('kg_session=') }).toEqual({
+      status: 200,
+      httpOnly: true,
+      lax: true,
+      secure: false,
+      name: true,
+    });
+  });
+
+  it('sign-in starts a new session id (no fixation)', async () => {
+    const a = new Agent(h.app);
+    await a.refreshCsrf();
+    const before = a.cookie;
+    await a.login('ann@example.edu');
+    expect({ hadOne: before !== '', changed: a.cookie !== before }).toEqual({ hadOne: true, changed: true });
+  });
+
+  it('sessions live in PostgreSQL', async () => {
+    const a = new Agent(h.app);
+    await a.login('bob@example.edu');
+    const bob = await h.db.user.findUniqueOrThrow({ where: { email: 'bob@example.edu' } });
+    expect(await h.db.session.count({ where: { userId: bob.id } })).toBeGreaterThan(0);
+  });
+
+  it('logout ends the session', async () => {
+    const a = new Agent(h.app);
+    await a.login('ann@example.edu');
+    const out = await a.request('POST', '/auth/logout');
+    const me = await new Agent(h.app).gql('{ me { id } }');
+    const again = await h.app.inject({ method: 'GET', url: '/auth/me', headers: { cookie: a.cookie } });
+    expect({ out: out.statusCode, me: me.data?.me ?? null, again: (again.json() as { user: unknown }).user }).toEqual({ out: 204, me: null, again: null });
+  });
+
+  it('a wrong password answers 401 INVALID_CREDENTIALS and is audited without the password', async () => {
+    const a = new Agent(h.app);
+    const res = await a.login('ann@example.edu', 'hunter2-wrong');
+    const rows = await h.db.auditEntry.findMany({ where: { action: 'auth.login.failed' } });
+    expect({
+      status: res.statusCode,
+      code: (res.json() as { error: { code: string } }).error.code,
+      audited: rows.some((r) => r.actor === 'ann@example.edu'),
+      leaked: JSON.stringify(rows).includes('hunter2'),
+    }).toEqual({ status: 401, code: 'INVALID_CREDENTIALS', audited: true, leaked: false });
+  });
+
+  it('successful sign-ins are audited', async () => {
+    expect(await h.db.auditEntry.count({ where: { action: 'auth.login', actor: 'ann@example.edu' } })).toBeGreaterThan(0);
+  });
+
+  it('passwords are stored as argon2id hashes', async () => {
+    const u = await h.db.user.findUniqueOrThrow({ where: { email: 'ann@example.edu' } });
+    expect(u.passwordHash?.startsWith('$argon2id$')).toBe(true);
+  });
+
+  it('sign-in is rate-limited', async () => {
+    const strict = await buildServer(loadConfig({ NODE_ENV: 'test', LOGIN_RATE_LIMIT_PER_MINUTE: '3' }, { databaseUrl: h.testDb.url }), { logger: false });
+    try {
+      const a = new Agent(strict);
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await a.login('ann@example.edu', 'wrong password')).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('providers says which sign-in methods exist', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/auth/providers' })).json()).toEqual({ password: true, oidc: false });
+  });
+});
+
+describe('roster import', () => {
+  const IMPORT = `mutation($csv: String!, $dry: Boolean!) { importRoster(csv: $csv, dryRun: $dry, courseSlug: "k8s-storage") {
+    dryRun created updated unchanged changes { line action email namespace setPasswordUrl } errors { line message } } }`;
+  type R = { importRoster: { dryRun: boolean; created: number; updated: number; unchanged: number; changes: { line: number; action: string; email: string; namespace: string; setPasswordUrl: string | null }[]; errors: { line: number; message: string }[] } };
+  const csv = [
+    'email,name,student_id,namespace',
+    'ann@example.edu,Ann Li,s1,ann', // unchanged
+    'bob@example.edu,Bob Wu (renamed),s2,bob', // updated
+    'new1@example.edu,New One,n1,new-one', // created
+    'not-an-email,Bad Email,n2,bad-email', // error: email
+    'new2@example.edu,Bad Namespace,n3,Bad_NS', // error: namespace
+    'new3@example.edu,Dup Namespace,n4,new-one', // error: duplicate namespace in the file
+    'new4@example.edu,Taken Namespace,n5,cy-ns', // error: another student's namespace
+    'new1@example.edu,Dup Email,n6,other-ns', // error: duplicate email in the file
+  ].join('\n');
+  let as: Awaited<ReturnType<typeof agents>>;
+  beforeAll(async () => {
+    as = await agents(h);
+    await seed(h.db, {
+      courseSlug: 'k8s-storage',
+      instructor: { email: 'teacher@example.edu', password: PASSWORD },
+      students: [{ email: 'cy@example.edu', name: 'Cy', namespace: 'cy-ns' }],
+    });
+  });
+
+  it('a dry run previews created/updated/unchanged and changes nothing', async () => {
+    const res = await as.instructor.gql<R>(IMPORT, { csv, dry: true });
+    const r = res.data!.importRoster;
+    expect({
+      counts: [r.created, r.updated, r.unchanged],
+      actions: r.changes.map((c) => `${c.line}:${c.action}`),
+      links: r.changes.filter((c) => c.setPasswordUrl).length,
+      created: await h.db.user.count({ where: { email: 'new1@example.edu' } }),
+    }).toEqual({ counts: [1, 1, 1], actions: ['2:unchanged', '3:update', '4:create'], links: 0, created: 0 });
+  });
+
+  it('reports each bad line by number with a readable reason', async () => {
+    const r = (await as.instructor.gql<R>(IMPORT, { csv, dry: true })).data!.importRoster;
+    expect(r.errors.map((e) => [e.line, e.message.match(/not an email|not a valid namespace|already appears on line 4|already belongs to cy@example.edu/)?.[0]])).toEqual([
+      [5, 'not an email'],
+      [6, 'not a valid namespace'],
+      [7, 'already appears on line 4'],
+      [8, 'already belongs to cy@example.edu'],
+      [9, 'already appears on line 4'],
+    ]);
+  });
+
+  let link = '';
+  it('applying creates the student, the enrollment and a one-time set-password link', async () => {
+    const r = (await as.instructor.gql<R>(IMPORT, { csv, dry: false })).data!.importRoster;
+    const created = r.changes.find((c) => c.action === 'create')!;
+    link = created.setPasswordUrl ?? '';
+    const user = await h.db.user.findUniqueOrThrow({ where: { email: 'new1@example.edu' }, include: { enrollments: true } });
+    const bob = await h.db.user.findUniqueOrThrow({ where: { email: 'bob@example.edu' } });
+    const token = new URL(link).searchParams.get('token') ?? '';
+    expect({
+      link: link.startsWith(`${h.config.publicUrl}/set-password?token=`),
+      ns: user.enrollments.map((e) => e.namespace),
+      role: user.role,
+      bobName: bob.name,
+      tokenStoredInClear: user.passwordSetTokenHash === token,
+      expiresInDays: Math.round((user.passwordSetTokenExpiresAt!.getTime() - Date.now()) / 86400000),
+    }).toEqual({ link: true, ns: ['new-one'], role: 'STUDENT', bobName: 'Bob Wu (renamed)', tokenStoredInClear: false, expiresInDays: 7 });
+  });
+
+  it('roster changes are audited', async () => {
+    const actions = (await h.db.auditEntry.findMany({ where: { action: { startsWith: 'roster.' } } })).map((a) => a.action).sort();
+    expect(actions).toEqual(['roster.create', 'roster.import', 'roster.update']);
+  });
+
+  it('the set-password link refuses a weak password', async () => {
+    const a = new Agent(h.app);
+    const res = await a.request('POST', '/auth/set-password', { token: new URL(link).searchParams.get('token'), password: 'short' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('the set-password link signs the student in once, then is spent', async () => {
+    const token = new URL(link).searchParams.get('token');
+    const a = new Agent(h.app);
+    const first = await a.request('POST', '/auth/set-password', { token, password: 'a long new password' });
+    const me = await a.gql<{ me: { email: string } }>('{ me { email } }');
+    const second = await new Agent(h.app).request('POST', '/auth/set-password', { token, password: 'another long password' });
+    const login = await new Agent(h.app).login('new1@example.edu', 'a long new password');
+    expect([first.statusCode, me.data?.me.email, second.statusCode, login.statusCode]).toEqual([200, 'new1@example.edu', 400, 200]);
+  });
+
+  it('an expired link is refused', async () => {
+    const r = (await as.instructor.gql<R>(IMPORT, { csv: 'email,name,student_id,namespace\nlate@example.edu,Late,l1,late-ns\n', dry: false })).data!.importRoster;
+    await h.db.user.update({ where: { email: 'late@example.edu' }, data: { passwordSetTokenExpiresAt: new Date(Date.now() - 1000) } });
+    const res = await new Agent(h.app).request('POST', '/auth/set-password', { token: new URL(r.changes[0]!.setPasswordUrl!).searchParams.get('token'), password: 'a long new password' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('a file without the required header is refused on line 1', async () => {
+    const r = (await as.instructor.gql<R>(IMPORT, { csv: 'mail,name\nx@example.edu,X\n', dry: true })).data!.importRoster;
+    expect(r.errors.map((e) => e.line)).toEqual([1]);
+  });
+});
+
+describe('configuration', () => {
+  it('production refuses to start without SESSION_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', WEBHOOK_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toThrow(ConfigError);
+  });
+  it('a webhook key of the wrong size is refused with how to make one', () => {
+    expect(() => loadConfig({ WEBHOOK_ENCRYPTION_KEY: 'dG9vc2hvcnQ=' })).toThrow(/openssl rand -base64 32/);
+  });
+  it('the session cookie is Secure when PUBLIC_URL is https (behind a TLS-terminating proxy)', async () => {
+    const env = { NODE_ENV: 'test', PUBLIC_URL: 'https://grade.example.edu', TRUST_PROXY: 'true' };
+    const app = await buildServer(loadConfig(env, { databaseUrl: h.testDb.url }), { logger: false });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/auth/csrf', headers: { 'x-forwarded-proto': 'https' } });
+      expect(/Secure/.test(String(res.headers['set-cookie']))).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('lab sync', () => {
+  it('updates definitions and versions but keeps the instructor\'s flags', async () => {
+    await h.db.lab.update({ where: { id: 'pv-claimref' }, data: { enabled: false, disruptiveEnabled: false, version: '0' } });
+    await syncLabs(h.db, listLabs());
+    const lab = await h.db.lab.findUniqueOrThrow({ where: { id: 'pv-claimref' } });
+    expect({ enabled: lab.enabled, disruptive: lab.disruptiveEnabled, version: lab.version }).toEqual({
+      enabled: false,
+      disruptive: false,
+      version: listLabs().find((l) => l.id === 'pv-claimref')!.version,
+    });
+  });
+});
