@@ -54,7 +54,8 @@ export async function takeTokenIn(tx: Prisma.TransactionClient, userId: string, 
 
 /** Takes one grading token from the user's bucket, or says how long until one is available. */
 export async function takeCooldownToken(db: PrismaClient, userId: string, cfg: CooldownConfig): Promise<CooldownTake> {
-  return db.$transaction((tx) => takeTokenIn(tx, userId, cfg));
+  // Requests queue on the row lock; Prisma's default 2 s wait for a pooled connection is too short under load.
+  return db.$transaction((tx) => takeTokenIn(tx, userId, cfg), { maxWait: 10_000, timeout: 20_000 });
 }
 
 /** The user's bucket as it stands: whole tokens available and seconds until the next one. */
