@@ -62,7 +62,13 @@ export const redisPersistence: Primitive<RedisPersistenceParams> = {
     let currentPod = name;
     try {
       evidence.studentKeyBefore = { key: p.studentKey, value: await redis(ctx, name, container, ['GET', p.studentKey]) };
-      const set = await redis(ctx, name, container, ['SET', key, value]);
+      // redis-cli ping (the readiness probe) succeeds while Redis is still LOADING its dump: wait it out briefly.
+      let set = await redis(ctx, name, container, ['SET', key, value]);
+      const loadingUntil = Date.now() + p.readBackSeconds * 1000 * ctx.timeMultiplier;
+      while (set.startsWith('LOADING') && Date.now() < loadingUntil) {
+        await sleep(500 * ctx.timeMultiplier, ctx.signal);
+        set = await redis(ctx, name, container, ['SET', key, value]);
+      }
       evidence.set = set;
       if (set !== 'OK') return report({ status: 'fail', message: `redis-cli SET answered ${JSON.stringify(set)}, expected "OK"`, hint: 'redis-write-failed' });
       written = true;

@@ -12,8 +12,8 @@ const PASS = { 'pv-claimref': 'pass', 'pvc-bound': 'pass' };
 const generated: Record<string, Record<string, string>> = {
   correct: PASS,
   'claimref-wrong-namespace': { 'pv-claimref': 'fail claimref-namespace-wrong', 'pvc-bound': 'fail claimref-namespace-wrong' },
-  // The PV existed first and is pre-bound: it wins over the defaulted class (as in Kubernetes).
-  'missing-storageclassname': PASS,
+  // The generator creates the claim before the PV: the default class provisions a volume for it.
+  'missing-storageclassname': { 'pv-claimref': 'pass', 'pvc-bound': 'fail pvc-storageclass-missing' },
   'stale-claimref': { 'pv-claimref': 'pass', 'pvc-bound': 'fail pvc-stale-claimref' },
   'pv-capacity-mismatch': { 'pv-claimref': 'fail pv-attributes-wrong', 'pvc-bound': 'fail pvc-size-mismatch' },
   'pv-accessmode-mismatch': { 'pv-claimref': 'fail pv-attributes-wrong', 'pvc-bound': 'fail pvc-access-mode-mismatch' },
@@ -52,6 +52,15 @@ const handmade: Record<string, { objects: (ns: string) => ReturnType<typeof corr
     objects: (ns) => {
       const o = correctObjects('pv-claimref', ns);
       edit(o, 'PersistentVolume', 'spec.capacity.storage', '67108864');
+      return o;
+    },
+    expect: PASS,
+  },
+  'a-pv-first-no-class': {
+    // The PV exists first and is pre-bound: it wins over the defaulted class (as in Kubernetes).
+    objects: (ns) => {
+      const o = correctObjects('pv-claimref', ns);
+      edit(o, 'PersistentVolumeClaim', 'spec.storageClassName', undefined);
       return o;
     },
     expect: PASS,
@@ -136,7 +145,7 @@ describe('lab A (pv-claimref) against kube-sim', () => {
     it(`diagnoses ${ns}`, () => expect(verdicts(results[ns])).toEqual(h.expect));
   }
   it('notes a claim that bound its pre-bound PV without storageClassName ""', () => {
-    expect(results[nsOf('missing-storageclassname')]?.checks[1]?.message).toMatch(/note: its storageClassName is "nfs-client", not ""/);
+    expect(results['a-pv-first-no-class']?.checks[1]?.message).toMatch(/note: its storageClassName is "nfs-client", not ""/);
   });
 
   it('diagnoses a claim made before the PV without storageClassName "": a dynamic volume was provisioned instead', () => {

@@ -19,8 +19,9 @@ const NOT_BOUND = { 'statefulset-ready': 'fail pod-not-running', 'headless-dns':
 const generated: Record<string, Record<string, string>> = {
   correct: ALL_PASS,
   'claimref-wrong-namespace': { 'pv-claimref': 'fail claimref-namespace-wrong', 'pvc-bound': 'fail claimref-namespace-wrong', ...NOT_BOUND },
-  // The PV existed first and is pre-bound: it wins over the defaulted class (as in Kubernetes).
-  'missing-storageclassname': ALL_PASS,
+  // The generator creates the claim before the PV: it gets a dynamically provisioned volume, which
+  // Redis then uses happily; only the claim check says what went wrong.
+  'missing-storageclassname': { ...ALL_PASS, 'pvc-bound': 'fail pvc-storageclass-missing' },
   'servicename-mismatch': { ...ALL_PASS, 'headless-dns': 'fail service-name-mismatch' },
   'emptydir-instead-of-claim': { ...ALL_PASS, 'statefulset-ready': 'fail data-volume-emptydir', 'redis-persistence': 'fail data-lost' },
   'readiness-never-passes': { ...ALL_PASS, 'statefulset-ready': 'fail readiness-failing', 'headless-dns': 'skipped', 'redis-persistence': 'skipped' },
