@@ -3,7 +3,7 @@
 import { applyManifests, applyTarget, generateClass, loadClass } from './kube-sim.ts';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLabById, type RunResult } from '../../src/index.ts';
+import { grade, loadLabById, validateLab, type RunResult } from '../../src/index.ts';
 import { correctObjects, edit, gradeAll, startSim, until, verdicts, without, type SimEnv } from './helpers.ts';
 
 const lab = loadLabById('pv-claimref');
@@ -165,6 +165,36 @@ describe('lab A (pv-claimref) against kube-sim', () => {
     expect(verdicts(again[nsOf('correct')])).toEqual(PASS);
     // One list of PersistentVolumes, one of the namespace's claims.
     expect(env.sim.requestCount).toBe(2);
+  });
+
+  it('object-matches checks fields without code: quantities as quantities, mismatches named by path', async () => {
+    const v = validateLab({
+      id: 'instructor-extra',
+      version: '1',
+      title: { zh: '附加', en: 'extra' },
+      params: { pv: 'pv-{namespace}-redis' },
+      checks: [
+        {
+          id: 'pv-shape',
+          uses: 'object-matches',
+          points: 5,
+          title: { zh: 'PV', en: 'PV' },
+          with: { apiVersion: 'v1', kind: 'PersistentVolume', name: '{pv}', clusterScoped: true, match: { spec: { capacity: { storage: '67108864' }, persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: '{namespace}' } } } },
+        },
+        {
+          id: 'pvc-class',
+          uses: 'object-matches',
+          points: 5,
+          title: { zh: 'PVC', en: 'PVC' },
+          with: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'pvc-{namespace}-redis', match: { spec: { storageClassName: 'fast' } }, hint: 'pvc-storageclass-missing' },
+        },
+      ],
+    });
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    const r = await grade({ lab: v.lab, namespace: nsOf('correct'), kubeConfig: env.kc, timeMultiplier: 0.25 });
+    expect(verdicts(r)).toEqual({ 'pv-shape': 'pass', 'pvc-class': 'fail pvc-storageclass-missing' });
+    expect(r.checks[1]?.message).toBe('PersistentVolumeClaim a-correct/pvc-a-correct-redis: spec.storageClassName is "", expected "fast"');
   });
 
   it('accepts both recoveries of a Released PV that section 6.4 teaches', () => {
