@@ -27,5 +27,7 @@ export async function signIn(page: Page, account: Account, next = '/'): Promise<
   await page.locator('#email').fill(account.email);
   await page.locator('#password').fill(account.password);
   await page.locator('form button[type=submit]').click();
-  await expect(page.getByText(account.name, { exact: false }).first()).toBeVisible();
+  await expect(page).not.toHaveURL(/\/login/);
+  // The header's sign-out button appears once the app knows who is signed in (in either language).
+  await expect(page.getByRole('button', { name: /^(Sign out|退出登录)$/ })).toBeVisible();
 }

@@ -13,7 +13,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { pick } from '@/i18n/locales';
-import { formatDateTime, formatScore, trim } from '@/lib/format';
+import { formatDateTime, formatScore, formatShortDateTime, trim } from '@/lib/format';
 import type { CheckStatus, Lab, ScoreboardRow } from '@/lib/types';
 import { buttonClass } from './forms/fields';
 import { Spinner, StatusBadge } from './StatusBadge';
@@ -103,7 +103,12 @@ export function ScoreboardTable({
               ) : (
                 <span className="font-semibold">{row.original.student.name}</span>
               )}
-              <div className="text-xs text-slate-600">{row.original.student.email}</div>
+              <div
+                className="max-w-[12rem] truncate text-xs text-slate-600"
+                title={row.original.student.email}
+              >
+                {row.original.student.email}
+              </div>
             </div>
           );
         },
@@ -118,7 +123,7 @@ export function ScoreboardTable({
           header: () => (
             <span
               title={pick(check.title, locale)}
-              className="line-clamp-3 min-w-[7rem] max-w-[11rem] text-xs leading-snug"
+              className="line-clamp-3 min-w-[6rem] max-w-[9rem] text-xs leading-snug"
             >
               {pick(check.title, locale)}
             </span>
@@ -165,9 +170,13 @@ export function ScoreboardTable({
         id: 'lastGraded',
         header: () => t('lastGraded'),
         cell: ({ row }) => (
-          <span className="whitespace-nowrap text-sm tabular-nums">
-            {formatDateTime(row.original.lastGradedAt, locale)}
-          </span>
+          <time
+            dateTime={row.original.lastGradedAt ?? undefined}
+            title={formatDateTime(row.original.lastGradedAt, locale)}
+            className="whitespace-nowrap text-sm tabular-nums"
+          >
+            {formatShortDateTime(row.original.lastGradedAt, locale)}
+          </time>
         ),
       }),
       col.display({

@@ -15,6 +15,19 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 }
 
+/** A compact date and time for table cells, in the viewer's time zone. */
+export function formatShortDateTime(iso: string | null | undefined, locale: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return new Intl.DateTimeFormat(locale, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(d);
+}
+
 /** A score such as "7 / 10" (points may be fractional). */
 export function formatScore(score: number | null | undefined, max: number): string {
   if (score === null || score === undefined) return `— / ${trim(max)}`;
