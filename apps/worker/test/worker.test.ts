@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cooldownStatus, runTopic, scoreboardTopic, submitRun } from '@kubegrade/db';
 import { startWorker, type Worker } from '../src/index.ts';
-import { CHECKS, FAST, LAB_ID, record, startEnv, until, type Env } from './env.ts';
+import { CHECKS, FAST, LAB_ID, labRow, record, startEnv, until, type Env } from './env.ts';
 
 const NS = ['w-live', 'w-500', 'w-nodisrupt', 'w-stop'];
 let env: Env;
@@ -114,9 +114,13 @@ describe('infrastructure errors', () => {
 });
 
 describe('disruptive checks', () => {
-  it('skips the pod-delete check when the instructor turned disruptive checks off for the lab', async () => {
+  it('reads the lab from the labs table: an edited definition and disruptive checks turned off apply to the next run', async () => {
     const s = env.students.get('w-nodisrupt')!;
-    await env.db.prisma.lab.update({ where: { id: LAB_ID }, data: { disruptiveEnabled: false } });
+    const edited = labRow();
+    const def = edited.definition as { version: string; checks: { id: string; points: number }[] };
+    def.checks.find((c) => c.id === 'pv-claimref')!.points = 30;
+    def.version = '2';
+    await env.db.prisma.lab.update({ where: { id: LAB_ID }, data: { disruptiveEnabled: false, definition: edited.definition, version: '2' } });
     try {
       const { run: r } = await submitRun(env.db.prisma, { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'INSTRUCTOR', disruptive: true }, queueOpts);
       await withWorker(async () => {
@@ -124,9 +128,10 @@ describe('disruptive checks', () => {
       });
       const ended = await run(r.id);
       expect(ended.checks.find((c) => c.checkId === 'redis-persistence')).toMatchObject({ status: 'SKIPPED', points: 0 });
-      expect(ended).toMatchObject({ status: 'FAILED', score: 75 });
+      expect(ended.checks.find((c) => c.checkId === 'pv-claimref')).toMatchObject({ status: 'PASS', points: 30, maxPoints: 30 });
+      expect(ended).toMatchObject({ status: 'FAILED', score: 90, maxScore: 115, labVersion: '2' });
     } finally {
-      await env.db.prisma.lab.update({ where: { id: LAB_ID }, data: { disruptiveEnabled: true } });
+      await env.db.prisma.lab.update({ where: { id: LAB_ID }, data: { disruptiveEnabled: true, ...labRow() } });
     }
   });
 });
