@@ -25,7 +25,7 @@ function resolveLab(ref: string): Lab {
   return loadLabById(ref);
 }
 
-/** Builds the CLI program; `exit` receives the exit code (tests can run it in-process). */
+/** Builds the CLI program; `setExit` receives the exit code (so it can run in-process). */
 export function buildProgram(out: (s: string) => void, err: (s: string) => void, setExit: (code: number) => void): Command {
   const program = new Command()
     .name('kubegrade')
