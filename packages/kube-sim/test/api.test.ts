@@ -2,7 +2,7 @@
 // timeouts), pagination, Table printing, patch formats, deletion and faults.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKubeSim, type KubeSim } from '../src/index.ts';
+import { NullRuntime, startKubeSim, type KubeObject, type KubeSim } from '../src/index.ts';
 import { until } from './sim-helpers.ts';
 
 type Json = Record<string, unknown>;
@@ -315,5 +315,35 @@ describe('kube-sim API semantics', { timeout: 30_000 }, () => {
       expect((await call('GET', '/api/v1/namespaces/shiqi/pods/s-0')).status).toBe(404);
       await until('pod back', async () => (await call('GET', '/api/v1/namespaces/shiqi/pods/s-0')).status === 200);
     });
+  });
+});
+
+describe('a container the runtime cannot start', { timeout: 30_000 }, () => {
+  it('crash-loops: phase Running, CrashLoopBackOff in kubectl\'s STATUS column, restarts counted, BackOff events', async () => {
+    class ChownFails extends NullRuntime {
+      override async start(_pod: KubeObject): Promise<void> {
+        throw new Error("chown: changing ownership of '/data': Operation not permitted");
+      }
+    }
+    const sim = await startKubeSim({ runtime: new ChownFails() });
+    try {
+      await sim.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r', namespace: 'shiqi' }, spec: { containers: [{ name: 'redis', image: 'redis:7.4.4' }] } });
+      const pod = await until('CrashLoopBackOff', () => {
+        const p = sim.view.get('pods', 'shiqi', 'r');
+        const cs = (p?.status?.containerStatuses as { state: { waiting?: { reason: string } } }[] | undefined)?.[0];
+        return cs?.state.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
+      });
+      expect(pod.status?.phase).toBe('Running');
+      expect(pod.status?.podIP).toMatch(/^10\.244\./);
+      const table = (await (await fetch(`${sim.url}/api/v1/namespaces/shiqi/pods`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } })).json()) as {
+        rows: { cells: string[] }[];
+      };
+      expect(table.rows[0]!.cells.slice(0, 3)).toEqual(['r', '0/1', 'CrashLoopBackOff']);
+      expect(Number(table.rows[0]!.cells[3])).toBeGreaterThanOrEqual(1);
+      const events = sim.view.list('events', 'shiqi').filter((e) => e.reason === 'BackOff');
+      expect(events[0]?.message).toMatch(/^Back-off restarting failed container redis in pod r_shiqi\(/);
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -54,10 +54,14 @@ export class PodController {
   /** uids being started */
   private readonly starting = new Set<string>();
   private readonly startFailures = new Map<string, number>();
+  /** uid -> when a crash-looping container may be started again */
+  private readonly retryAt = new Map<string, number>();
   /** claim key -> pods waiting for it */
   private readonly waiting = new Map<string, Set<string>>();
   private readonly lastUnschedulable = new Map<string, string>();
   private readonly usedIps = new Set<string>();
+  /** IPs of pods whose containers never started (crash-looping) */
+  private readonly crashIps = new Map<string, string>();
   private nextIp = 2;
 
   constructor(private readonly o: PodControllerOptions) {
@@ -88,9 +92,11 @@ export class PodController {
     this.running.clear();
     this.starting.clear();
     this.startFailures.clear();
+    this.retryAt.clear();
     this.waiting.clear();
     this.lastUnschedulable.clear();
     this.usedIps.clear();
+    this.crashIps.clear();
     this.nextIp = 2;
   }
 
@@ -110,6 +116,8 @@ export class PodController {
     for (const set of this.waiting.values()) set.delete(`${pod.metadata.namespace}/${pod.metadata.name}`);
     this.lastUnschedulable.delete(pod.metadata.uid);
     this.startFailures.delete(pod.metadata.uid);
+    this.retryAt.delete(pod.metadata.uid);
+    this.releaseCrashIp(pod.metadata.uid);
     if (!r) return;
     if (!r.stopping) r.stopping = this.o.runtime.stop(pod, 0).catch((err: unknown) => this.o.onError('pods', pod.metadata.name, err));
     void r.stopping.finally(() => {
@@ -134,6 +142,12 @@ export class PodController {
     if (phase === 'Succeeded' || phase === 'Failed') return;
     const r = this.running.get(pod.metadata.uid);
     if (!r) {
+      // A crash-looping container is retried only when its back-off has passed.
+      const wait = (this.retryAt.get(pod.metadata.uid) ?? 0) - Date.now();
+      if (wait > 0) {
+        this.queue.addAfter(key, wait);
+        return;
+      }
       await this.start(pod);
       return;
     }
@@ -244,21 +258,55 @@ export class PodController {
         const attempts = (this.startFailures.get(uid) ?? 0) + 1;
         this.startFailures.set(uid, attempts);
         const message = err instanceof Error ? err.message : String(err);
+        // A container that cannot start crash-loops: the pod is Running (restartPolicy Always)
+        // with the container waiting in CrashLoopBackOff, as `kubectl get pods` shows it.
+        const ip = this.crashIps.get(uid) ?? this.allocateIp();
+        this.crashIps.set(uid, ip);
+        const backoffSeconds = Math.min(300, 10 * 2 ** (attempts - 1));
+        const now = ts();
         for (const c of containers) {
           this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${message}`, KUBELET, `spec.containers{${String(c.name)}}`);
+          this.o.recorder.record(
+            pod,
+            'Warning',
+            'BackOff',
+            `Back-off restarting failed container ${String(c.name)} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`,
+            KUBELET,
+            `spec.containers{${String(c.name)}}`,
+          );
         }
+        const unready = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
         this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
           if (p.metadata.uid !== uid) return;
           p.status = {
             ...(p.status ?? {}),
-            phase: 'Pending',
+            phase: 'Running',
             hostIP: NODE_IP,
             hostIPs: [{ ip: NODE_IP }],
-            conditions: [condition('PodReadyToStartContainers', 'True'), condition('Initialized', 'True'), condition('Ready', 'False', 'ContainersNotReady', `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`), condition('ContainersReady', 'False', 'ContainersNotReady', `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`), condition('PodScheduled', 'True')],
-            containerStatuses: containers.map((c) => containerStatus(c, { waiting: { reason: attempts > 1 ? 'CrashLoopBackOff' : 'RunContainerError', message } }, false, attempts - 1)),
+            podIP: ip,
+            podIPs: [{ ip }],
+            conditions: [
+              condition('PodReadyToStartContainers', 'True'),
+              condition('Initialized', 'True'),
+              condition('Ready', 'False', 'ContainersNotReady', unready),
+              condition('ContainersReady', 'False', 'ContainersNotReady', unready),
+              condition('PodScheduled', 'True'),
+            ],
+            containerStatuses: containers.map((c) => ({
+              ...containerStatus(
+                c,
+                { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${backoffSeconds}s restarting failed container=${String(c.name)} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` } },
+                false,
+                attempts,
+              ),
+              lastState: { terminated: { exitCode: 1, reason: 'Error', message, startedAt: now, finishedAt: now } },
+            })),
           };
         });
-        this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, Math.min(10_000, 500 * 2 ** Math.min(attempts, 5)));
+        // Real back-off starts at 10s; a simulated cluster retries sooner, doubling up to 10s.
+        const retryIn = Math.min(10_000, 500 * 2 ** Math.min(attempts, 5));
+        this.retryAt.set(uid, Date.now() + retryIn);
+        this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, retryIn);
         return;
       }
       const current = this.api.store.get(PODS, pod.metadata.namespace, pod.metadata.name);
@@ -266,10 +314,10 @@ export class PodController {
         await this.o.runtime.stop(pod, 0);
         return;
       }
-      const ip = this.allocateIp();
+      const ip = this.crashIps.get(uid) ?? this.allocateIp();
+      this.crashIps.delete(uid);
       const started = ts();
       this.running.set(uid, { uid, ip, readyAt: Date.now() + this.o.podReadyDelayMs });
-      this.startFailures.delete(uid);
       for (const c of containers) {
         this.o.recorder.record(pod, 'Normal', 'Created', `Created container: ${String(c.name)}`, KUBELET, `spec.containers{${String(c.name)}}`);
         this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${String(c.name)}`, KUBELET, `spec.containers{${String(c.name)}}`);
@@ -291,7 +339,7 @@ export class PodController {
             condition('ContainersReady', 'False', 'ContainersNotReady', unready),
             condition('PodScheduled', 'True'),
           ],
-          containerStatuses: containers.map((c) => containerStatus(c, { running: { startedAt: started } }, false, 0)),
+          containerStatuses: containers.map((c) => containerStatus(c, { running: { startedAt: started } }, false, this.startFailures.get(uid) ?? 0)),
         };
       });
       this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, this.o.podReadyDelayMs);
@@ -340,8 +388,15 @@ export class PodController {
     });
   }
 
+  private releaseCrashIp(uid: string): void {
+    const ip = this.crashIps.get(uid);
+    if (ip) this.usedIps.delete(ip);
+    this.crashIps.delete(uid);
+  }
+
   private async terminate(pod: KubeObject): Promise<void> {
     const uid = pod.metadata.uid;
+    this.releaseCrashIp(uid);
     const r = this.running.get(uid);
     if (r && !r.stopping) {
       for (const c of (spec(pod).containers ?? []) as Obj[]) {

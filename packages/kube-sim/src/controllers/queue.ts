@@ -75,7 +75,10 @@ export class WorkQueue {
     if (this.draining) return;
     this.draining = true;
     try {
+      let handled = 0;
       while (this.pending.size && !this.stopped) {
+        // Let timers and I/O run now and then, even when handlers only await resolved promises.
+        if (++handled % 50 === 0) await new Promise((r) => setImmediate(r));
         const key = this.pending.values().next().value as string;
         this.pending.delete(key);
         try {
