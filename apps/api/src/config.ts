@@ -29,6 +29,7 @@ const envSchema = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_ALLOW_HTTP: bool.default(false),
   LABS_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
@@ -39,6 +40,8 @@ export interface OidcConfig {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** Allow an http:// issuer (a local development identity provider; refused in production). */
+  allowHttp: boolean;
 }
 
 /** The validated configuration every plugin reads. */
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
     throw new ConfigError('OIDC needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (or none)');
   }
+  if (production && e.OIDC_ALLOW_HTTP) throw new ConfigError('OIDC_ALLOW_HTTP is for a local development identity provider; production needs an https issuer');
   const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
   const origins = new Set([new URL(publicUrl).origin]);
   if (e.WEB_ORIGIN) origins.add(new URL(e.WEB_ORIGIN).origin);
@@ -133,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
-        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
+        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, allowHttp: e.OIDC_ALLOW_HTTP }
         : null,
     labsDir: e.LABS_DIR,
     logLevel: e.LOG_LEVEL,

@@ -78,13 +78,23 @@ export const loaders: MercuriusLoaders<Ctx> = {
   },
 };
 
+// queuePosition and estimatedWaitSeconds come from one queueInfo call per run and request.
+const queueMemo = new WeakMap<object, Map<string, ReturnType<typeof runs.queueInfo>>>();
+function queueInfoOnce(ctx: Ctx, runId: string): ReturnType<typeof runs.queueInfo> {
+  let memo = queueMemo.get(ctx);
+  if (!memo) queueMemo.set(ctx, (memo = new Map()));
+  let info = memo.get(runId);
+  if (!info) memo.set(runId, (info = runs.queueInfo(ctx.db, runId, { concurrency: ctx.config.workerConcurrency })));
+  return info;
+}
+
 /** Plain field resolvers (no batching needed). */
 export const fieldResolvers = {
   GradingRun: {
     queuePosition: async (run: GradingRun, _: unknown, ctx: Ctx) =>
-      run.status === 'QUEUED' ? (await runs.queueInfo(ctx.db, run.id, { concurrency: ctx.config.workerConcurrency })).position : null,
+      run.status === 'QUEUED' ? (await queueInfoOnce(ctx, run.id)).position : null,
     estimatedWaitSeconds: async (run: GradingRun, _: unknown, ctx: Ctx) =>
-      run.status === 'QUEUED' ? (await runs.queueInfo(ctx.db, run.id, { concurrency: ctx.config.workerConcurrency })).estimatedWaitSeconds : null,
+      run.status === 'QUEUED' ? (await queueInfoOnce(ctx, run.id)).estimatedWaitSeconds : null,
   },
   Webhook: {
     url: (hook: Webhook, _: unknown, ctx: Ctx) => `${ctx.config.apiPublicUrl}/webhooks/regrade/${hook.id}`,

@@ -13,7 +13,8 @@ export async function registerOidc(app: FastifyInstance, oidc: OidcConfig): Prom
   let discovered: Promise<client.Configuration> | null = null;
   // Discovery is lazy so the api starts even while the identity provider is down.
   const configuration = () => {
-    discovered ??= client.discovery(new URL(oidc.issuer), oidc.clientId, oidc.clientSecret).catch((err: unknown) => {
+    const options = oidc.allowHttp ? { execute: [client.allowInsecureRequests] } : undefined;
+    discovered ??= client.discovery(new URL(oidc.issuer), oidc.clientId, oidc.clientSecret, undefined, options).catch((err: unknown) => {
       discovered = null;
       throw err;
     });
@@ -64,6 +65,10 @@ export async function registerOidc(app: FastifyInstance, oidc: OidcConfig): Prom
     if (!user) {
       await audit(db, { actor: email ?? `oidc:${claims.sub}`, action: 'auth.login.failed', reason: 'not on the roster', after: { method: 'oidc' } });
       return reply.code(403).send(restError('FORBIDDEN', 'this account is not on the course roster; ask your instructor'));
+    }
+    if (user.oidcSubject && user.oidcSubject !== claims.sub) {
+      await audit(db, { actor: email ?? `oidc:${claims.sub}`, action: 'auth.login.failed', subject: `user:${user.id}`, reason: 'account bound to another OIDC subject', after: { method: 'oidc' } });
+      return reply.code(403).send(restError('FORBIDDEN', 'this account is linked to another identity-provider account'));
     }
     if (!user.oidcSubject) await db.user.update({ where: { id: user.id }, data: { oidcSubject: claims.sub } });
     const su = toSessionUser(user);

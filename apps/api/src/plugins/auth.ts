@@ -71,6 +71,13 @@ export default fp(
       },
     });
 
+    // Expired session rows are only ever read as absent; sweep them now and then.
+    const sweep = setInterval(() => {
+      store.prune().catch((err: unknown) => app.log.warn({ err }, 'could not prune expired sessions'));
+    }, 60 * 60 * 1000);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
+
     app.decorateRequest('user', null);
     app.addHook('onRequest', async (request) => {
       const userId = request.session?.userId;
