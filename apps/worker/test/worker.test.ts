@@ -3,11 +3,11 @@
 // disruptive switch, and a graceful stop.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cooldownStatus, runTopic, scoreboardTopic, submitRun } from '@kubegrade/db';
+import { cancelRun, cooldownStatus, runTopic, scoreboardTopic, submitRun } from '@kubegrade/db';
 import { startWorker, type Worker } from '../src/index.ts';
 import { CHECKS, FAST, LAB_ID, labRow, record, startEnv, until, type Env } from './env.ts';
 
-const NS = ['w-live', 'w-500', 'w-nodisrupt', 'w-stop'];
+const NS = ['w-live', 'w-500', 'w-nodisrupt', 'w-stop', 'w-cancel'];
 let env: Env;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -153,6 +153,30 @@ describe('stopping', () => {
       expect(released.errorDetail).toMatch(/shut down/);
       const job = await env.db.prisma.$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, released.jobId);
       expect(job[0]?.state).toBe('retry');
+    } finally {
+      env.sim.faults.clear();
+    }
+  });
+});
+
+describe('cancelling', () => {
+  it('stops grading a run cancelled while it runs, and keeps it CANCELLED', async () => {
+    const s = env.students.get('w-cancel')!;
+    env.sim.faults.set({ recreateDelayMs: 60_000 });
+    try {
+      const { run: r } = await submitRun(env.db.prisma, { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'STUDENT', disruptive: true }, queueOpts);
+      await withWorker(async (w) => {
+        expect(
+          await until(async () => (await run(r.id)).checks.find((c) => c.checkId === 'redis-persistence')?.status === 'RUNNING', 60_000),
+        ).toBe(true);
+        await cancelRun(env.db.prisma, r.id);
+        // The worker notices at its next heartbeat and lets the run go, well before the pod returns.
+        expect(await until(() => w.activeRuns === 0, 10_000)).toBe(true);
+      }, 1);
+      const ended = await run(r.id);
+      expect(ended.status).toBe('CANCELLED');
+      expect(ended.checks.find((c) => c.checkId === 'redis-persistence')).toMatchObject({ status: 'SKIPPED', message: 'not run: the run was cancelled' });
+      expect(ended.checks.find((c) => c.checkId === 'pv-claimref')?.status).toBe('PASS');
     } finally {
       env.sim.faults.clear();
     }

@@ -142,6 +142,11 @@ export async function cancelRun(db: PrismaClient, runId: string, options: Cancel
       if (!run) throw new NotFoundError('run', runId);
       if (cancelled[0]) {
         if (run.jobId) await cancelGradeJob(tx, run.jobId);
+        // No check of a cancelled run is still waiting or running, whatever the worker was doing.
+        await tx.checkResult.updateMany({
+          where: { runId, status: { in: ['PENDING', 'RUNNING'] } },
+          data: { status: 'SKIPPED', message: 'not run: the run was cancelled' },
+        });
         if (options.refund && run.trigger === 'STUDENT' && run.triggeredById) {
           await refundCooldownToken(tx, run.triggeredById, options.refund);
         }
