@@ -2,7 +2,8 @@
 // `kubegrade`: grade a lab in a namespace, list the shipped labs, validate a lab file.
 // Exit codes: 0 every check passed (or the file is valid), 1 some check failed (or the file is
 // invalid), 2 the run could not be judged (cluster/grader error) or the arguments were wrong.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { listLabs, loadLab, loadLabById, validateLabFile } from './lab/load.ts';
@@ -158,7 +159,18 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.ts')) {
+/** True when this file is the program being run (directly, or through the node_modules/.bin symlink). */
+function isMain(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

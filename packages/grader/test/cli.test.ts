@@ -1,4 +1,5 @@
 // The kubegrade CLI as a user runs it: a subprocess, its stdout and its exit code.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,16 @@ import { kubegrade } from './cli-helper.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kubegrade-cli-'));
 
 describe('kubegrade CLI', () => {
+  it('runs through the installed bin (node_modules/.bin/kubegrade)', async () => {
+    const bin = resolve(import.meta.dirname, '../../../node_modules/.bin');
+    const r = await new Promise<{ code: number; stdout: string }>((done) =>
+      execFile(join(bin, 'kubegrade'), ['--version'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } }, (err, stdout) =>
+        done({ code: err ? -1 : 0, stdout }),
+      ),
+    );
+    expect(r).toEqual({ code: 0, stdout: '0.1.0\n' });
+  });
+
   it('lists the shipped labs', async () => {
     const r = await kubegrade(['labs', '--format', 'json']);
     expect(r.code).toBe(0);
