@@ -31,6 +31,17 @@ const setPasswordBody = z.object({
     .max(1024),
 });
 
+// Behind the web app's proxy every browser shares one client IP, so sign-in attempts are counted
+// per IP *and* account (the limit runs after body parsing to see the email).
+function limitPer(max: number) {
+  return { max, timeWindow: '1 minute', hook: 'preHandler' as const };
+}
+
+function bodyField(req: FastifyRequest, name: string): string {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+}
+
 /** The public fields of a user. */
 export function toSessionUser(u: { id: string; email: string; name: string; role: SessionUser['role']; studentId: string | null }): SessionUser {
   return { id: u.id, email: u.email, name: u.name, role: u.role, studentId: u.studentId };
@@ -99,7 +110,7 @@ export default fp(
 
     app.post(
       '/auth/login',
-      { config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } } },
+      { config: { rateLimit: { ...limitPer(config.loginRateLimitPerMinute), keyGenerator: (req) => `login|${req.ip}|${bodyField(req, 'email').toLowerCase()}` } } },
       async (request, reply) => {
         const parsed = loginBody.safeParse(request.body);
         if (!parsed.success) return reply.code(400).send(restError('BAD_USER_INPUT', 'send { "email": "...", "password": "..." }'));
@@ -126,7 +137,7 @@ export default fp(
 
     app.post(
       '/auth/set-password',
-      { config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } } },
+      { config: { rateLimit: { ...limitPer(config.loginRateLimitPerMinute), keyGenerator: (req) => `setpw|${req.ip}|${hashToken(bodyField(req, 'token'))}` } } },
       async (request, reply) => {
         const parsed = setPasswordBody.safeParse(request.body);
         if (!parsed.success) {
