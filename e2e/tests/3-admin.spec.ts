@@ -127,11 +127,15 @@ test('admin labs page switches the disruptive checks off and on', async ({ page 
   await visibleSwitch.click();
   await expect(disruptive()).not.toBeChecked();
   await expect(visibleSwitch).toContainText('Skip');
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Saved: Redis StatefulSet on an existing PV and PVC' }),
+  ).toBeVisible();
+  await shot(page, 'admin-labs');
   await page.reload();
   await expect(disruptive()).not.toBeChecked();
-  await shot(page, 'admin-labs');
   await visibleSwitch.click();
   await expect(disruptive()).toBeChecked();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved:' })).toBeVisible();
   await page.reload();
   await expect(disruptive()).toBeChecked();
 });

@@ -64,6 +64,7 @@ function LabsAdmin() {
   const [enabledState, setEnabled] = useMutation<{ setLabEnabled: Lab }>(SET_LAB_ENABLED);
   const [disruptiveState, setDisruptive] = useMutation<{ setLabDisruptive: Lab }>(SET_LAB_DISRUPTIVE);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [saved, setSaved] = useState('');
   const busy = enabledState.fetching || disruptiveState.fetching;
 
   if (error && !data)
@@ -73,6 +74,9 @@ function LabsAdmin() {
     <div className="space-y-5">
       <h1 className="text-2xl font-bold">{t('title')}</h1>
       <p className="text-slate-700">{t('intro')}</p>
+      <p role="status" className="text-sm font-medium text-green-900">
+        {saved}
+      </p>
       {actionError && (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-red-900">
           {actionError}
@@ -135,7 +139,9 @@ function LabsAdmin() {
                       onChange={async (v) => {
                         setActionError(null);
                         const res = await setEnabled({ labId: lab.id, enabled: v });
+                        setSaved('');
                         if (res.error) setActionError(errorMessage(res.error));
+                        else setSaved(t('saved', { lab: title }));
                       }}
                     />
                   </td>
@@ -149,7 +155,9 @@ function LabsAdmin() {
                       onChange={async (v) => {
                         setActionError(null);
                         const res = await setDisruptive({ labId: lab.id, enabled: v });
+                        setSaved('');
                         if (res.error) setActionError(errorMessage(res.error));
+                        else setSaved(t('saved', { lab: title }));
                       }}
                     />
                   </td>
