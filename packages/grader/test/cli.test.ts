@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GRADER_VERSION } from '../src/index.ts';
 import { kubegrade } from './cli-helper.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubegrade-cli-'));
@@ -16,7 +17,7 @@ describe('kubegrade CLI', () => {
         done({ code: err ? -1 : 0, stdout }),
       ),
     );
-    expect(r).toEqual({ code: 0, stdout: '0.1.0\n' });
+    expect(r).toEqual({ code: 0, stdout: `${GRADER_VERSION}\n` });
   });
 
   it('lists the shipped labs', async () => {
