@@ -193,3 +193,24 @@ describe('audit', () => {
 });
 
 export type { Agent };
+
+describe('every type resolves', () => {
+  it('a query touching every object type and field answers without errors', async () => {
+    const q = `{
+      me { id email name role studentId }
+      labs { id version title { zh en } enabled disruptiveEnabled maxScore checks { id title { zh en } points disruptive needs } }
+      enrollments(first: 3) { id namespace course { id slug name } user { id email name role studentId } }
+      runs(first: 5) { total nodes { id namespace trigger status score maxScore disruptive queuedAt startedAt finishedAt errorDetail graderVersion
+        queuePosition estimatedWaitSeconds lab { id } student { email }
+        checks { checkId title { en } status points maxPoints message hint { key zh en } evidence durationMs finishedAt } } }
+      webhooks { id name url scopeKind labs namespaces active createdAt activeSecrets deliveries(first: 2) { id deliveryId receivedAt outcome reason runIds } }
+      auditLog(first: 5) { id at actor action subject reason before after }
+    }`;
+    const res = await as.admin.gql<{ runs: { total: number } }>(q);
+    expect({ errors: res.errors, hasRuns: (res.data?.runs.total ?? 0) > 0 }).toEqual({ errors: undefined, hasRuns: true });
+  });
+  it('a student\'s own view (myLabs, scoreboard-free) resolves fully', async () => {
+    const res = await as.student.gql(`{ myLabs { lab { id maxScore } enrollment { id namespace course { slug } user { email } } latestRun { id status checks { checkId status } } bestScore cooldown { tokensAvailable retryAfterSeconds } } }`);
+    expect(res.errors).toBeUndefined();
+  });
+});
