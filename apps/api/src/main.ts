@@ -2,7 +2,7 @@
 // the lab sync from the grader, then listen. Closes cleanly on SIGINT/SIGTERM.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrisma, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '@kubegrade/db';
+import { createPrisma, migrate, openDatabase } from '@kubegrade/db';
 import { listLabs, loadLab, type Lab } from '@kubegrade/grader';
 import { loadConfig } from './config.ts';
 import { buildServer } from './server.ts';
@@ -21,12 +21,11 @@ export function collectLabs(labsDir?: string): Lab[] {
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedPostgres | null = null;
   const config = loadConfig();
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres();
-    config.databaseUrl = embedded.url;
-  }
+  // Without DATABASE_URL, the first of api/worker to start serves the embedded PGlite database and
+  // the other connects to it (one data directory must never be opened twice).
+  const database = config.databaseUrl ? null : await openDatabase();
+  if (database) config.databaseUrl = database.url;
   await migrate(config.databaseUrl);
   const db = createPrisma(config.databaseUrl, { max: 1 });
   try {
@@ -37,11 +36,11 @@ async function main(): Promise<void> {
   const app = await buildServer(config);
   if (config.sessionSecretIsDefault) app.log.warn('SESSION_SECRET is unset: using the development default (never do this in production)');
   if (config.webhookKeyIsDefault) app.log.warn('WEBHOOK_ENCRYPTION_KEY is unset: using the development default (never do this in production)');
-  if (embedded) app.log.info('DATABASE_URL is unset: using the embedded PGlite database');
+  if (database) app.log.info({ source: database.source }, 'DATABASE_URL is unset: using the embedded PGlite database');
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
-    await embedded?.stop();
+    await database?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void close('SIGINT'));
