@@ -149,6 +149,6 @@ test('the sign-in page offers both languages and refuses a wrong password', asyn
   await page.locator('#email').fill(stackInfo().instructor.email);
   await page.locator('#password').fill('definitely-wrong');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('alert')).toContainText('That email and password do not match');
+  await expect(page.locator('form').getByRole('alert')).toContainText('That email and password do not match');
   await shot(page, 'login-error');
 });
