@@ -104,7 +104,7 @@ export function ScoreboardTable({
                 <span className="font-semibold">{row.original.student.name}</span>
               )}
               <div
-                className="max-w-[12rem] truncate text-xs text-slate-600"
+                className="max-w-[10rem] truncate text-xs text-slate-600"
                 title={row.original.student.email}
               >
                 {row.original.student.email}
@@ -231,7 +231,7 @@ export function ScoreboardTable({
                     key={header.id}
                     scope="col"
                     aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
-                    className="border-b border-slate-300 px-3 py-2 align-bottom font-semibold text-slate-800"
+                    className="border-b border-slate-300 px-2 py-2 align-bottom font-semibold text-slate-800"
                   >
                     {sortable ? (
                       <button
@@ -273,11 +273,11 @@ export function ScoreboardTable({
               >
                 {row.getVisibleCells().map((cell) =>
                   cell.column.id === 'student' ? (
-                    <th key={cell.id} scope="row" className="px-3 py-2 text-left font-normal">
+                    <th key={cell.id} scope="row" className="px-2 py-2 text-left font-normal">
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </th>
                   ) : (
-                    <td key={cell.id} className="px-3 py-2">
+                    <td key={cell.id} className="px-2 py-2">
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   ),
