@@ -52,10 +52,10 @@ beforeAll(async () => {
         if (recording) recorded.push({ ...r, lab: currentLab });
       },
     },
-    // A pod whose container cannot start (as when an NFS export squashes root): the grader then
-    // reads the pod's log to explain it.
+    // A crash-looping pod whose status says nothing useful: the grader then reads the pod's log
+    // (looking for the NFS root_squash chown failure) to explain it.
     wrapRuntime: (rt: PodRuntime): PodRuntime => ({
-      start: (pod) => (pod.metadata.namespace === CRASHING ? crash("chown: changing ownership of '/data': Operation not permitted") : rt.start(pod)),
+      start: (pod) => (pod.metadata.namespace === CRASHING ? crash('Error: container exited with code 1') : rt.start(pod)),
       probeReady: (pod) => rt.probeReady(pod),
       stop: (pod, grace) => rt.stop(pod, grace),
       exec: (pod, c, cmd, io, signal) =>
@@ -74,6 +74,14 @@ beforeAll(async () => {
   await loadGeneratedClass(cluster.sim, { lab: 'redis-exist-pvc', students: 2, mistakes: [null, null], namespaces: [CRASHING, NO_EXEC] });
   const all = [...new Set([...namespacesByLab.values()].flat())];
   await waitForReady(cluster.sim, [...all, NO_EXEC], 120_000);
+  // The crash-looping pod must have restarted at least once, as it would have by grading time.
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const pod = cluster.sim.view.get('pods', CRASHING, 'statefulset-redis-exist-pvc-0');
+    const restarts = (pod?.status as { containerStatuses?: { restartCount?: number }[] } | undefined)?.containerStatuses?.[0]?.restartCount ?? 0;
+    if (restarts >= 1) break;
+    if (Date.now() > deadline) throw new Error(`pod ${CRASHING}/statefulset-redis-exist-pvc-0 never restarted`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const kubeConfig = kubeConfigFrom({ kubeconfig: cluster.kubeconfig });
   recording = true;
   for (const lab of listLabs()) {
