@@ -2,7 +2,7 @@
 // with a generated class of 30 students, the api, a worker and the web app; grades everyone once,
 // prints where to go and how to sign in, and stops everything on Ctrl-C.
 import { existsSync } from 'node:fs';
-import { startStack, type Stack } from './stack.ts';
+import { startStack, stopChildren, type Stack } from './stack.ts';
 
 const students = Number(process.env.DEMO_STUDENTS ?? 30);
 const say = (line: string) => process.stderr.write(`[demo] ${line}\n`);
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const stop = (why: string, code: number) => {
     stopping ??= (async () => {
       say(`${why}: stopping api, worker, web, kube-sim and the database...`);
-      await stack?.stop();
+      // Still starting: no Stack yet, but its child processes may be running.
+      await (stack ? stack.stop() : stopChildren());
       say('stopped.');
       process.exit(code);
     })();

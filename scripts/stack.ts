@@ -190,6 +190,11 @@ async function stopChild(c: Child, graceMs = 10_000): Promise<void> {
   killGroup(c, 'SIGKILL');
 }
 
+/** Stops every child any startStack() in this process started (for Ctrl-C while a stack is still starting). */
+export async function stopChildren(): Promise<void> {
+  await Promise.all([...children].map((c) => stopChild(c)));
+}
+
 /** Polls `url` until it answers 2xx, the child exits, or the deadline passes. */
 async function waitForHttp(url: string, child: Child, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
