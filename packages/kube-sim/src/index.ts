@@ -41,6 +41,13 @@ export interface KubeSimOptions {
   port?: number;
   /** Delay between a pod Running and its first readiness probe (ms, default 200). */
   podReadyDelayMs?: number;
+  /**
+   * Back-off after a container fails to start, as the kubelet's CrashLoopBackOff: this long after
+   * the first failure (ms, default 10000), doubling per consecutive failure up to
+   * crashLoopBackOffMaxMs (default 300000). Tests may pass a smaller base.
+   */
+  crashLoopBackOffMs?: number;
+  crashLoopBackOffMaxMs?: number;
   /** What runs inside pods; default: NullRuntime (always ready, exec exits 126). */
   runtime?: PodRuntime;
   /** Provisioners the simulated cluster serves (default: nfs-subdir-external-provisioner). */
@@ -125,6 +132,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     runtime,
     faults,
     podReadyDelayMs: options.podReadyDelayMs ?? 200,
+    crashLoopBackOffMs: options.crashLoopBackOffMs ?? 10_000,
+    crashLoopBackOffMaxMs: options.crashLoopBackOffMaxMs ?? 300_000,
     provisioners: options.provisioners ?? [NFS_SUBDIR_PROVISIONER],
     nfsServer: options.nfsServer ?? '192.168.110.168',
     nfsPath: options.nfsPath ?? '/nfs',

@@ -18,6 +18,8 @@ export interface ControllerOptions {
   runtime: PodRuntime;
   faults: Faults;
   podReadyDelayMs: number;
+  crashLoopBackOffMs: number;
+  crashLoopBackOffMaxMs: number;
   provisioners: string[];
   nfsServer: string;
   nfsPath: string;
@@ -53,6 +55,8 @@ export class ControllerManager {
       runtime: opts.runtime,
       faults: opts.faults,
       podReadyDelayMs: opts.podReadyDelayMs,
+      crashLoopBackOffMs: opts.crashLoopBackOffMs,
+      crashLoopBackOffMaxMs: opts.crashLoopBackOffMaxMs,
       onError,
     });
     this.statefulsets = new StatefulSetController({ api: opts.api, recorder: this.recorder, faults: opts.faults, onError });

@@ -35,6 +35,10 @@ export interface PodControllerOptions {
   runtime: PodRuntime;
   faults: Faults;
   podReadyDelayMs: number;
+  /** First back-off after a container fails to start (ms; the kubelet's is 10 s), doubled per failure. */
+  crashLoopBackOffMs: number;
+  /** Longest back-off (ms; the kubelet's is 300 s). */
+  crashLoopBackOffMaxMs: number;
   onError: (name: string, key: string, err: unknown) => void;
 }
 
@@ -262,7 +266,8 @@ export class PodController {
         // with the container waiting in CrashLoopBackOff, as `kubectl get pods` shows it.
         const ip = this.crashIps.get(uid) ?? this.allocateIp();
         this.crashIps.set(uid, ip);
-        const backoffSeconds = Math.min(300, 10 * 2 ** (attempts - 1));
+        // The kubelet's back-off: 10 s after the first failure, doubling, capped at 5 min.
+        const backoffMs = crashLoopBackOff(attempts, this.o.crashLoopBackOffMs, this.o.crashLoopBackOffMaxMs);
         const now = ts();
         for (const c of containers) {
           this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${message}`, KUBELET, `spec.containers{${String(c.name)}}`);
@@ -295,7 +300,7 @@ export class PodController {
             containerStatuses: containers.map((c) => ({
               ...containerStatus(
                 c,
-                { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${backoffSeconds}s restarting failed container=${String(c.name)} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` } },
+                { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(backoffMs)} restarting failed container=${String(c.name)} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` } },
                 false,
                 attempts,
               ),
@@ -303,10 +308,8 @@ export class PodController {
             })),
           };
         });
-        // Real back-off starts at 10s; a simulated cluster retries sooner, doubling up to 10s.
-        const retryIn = Math.min(10_000, 500 * 2 ** Math.min(attempts, 5));
-        this.retryAt.set(uid, Date.now() + retryIn);
-        this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, retryIn);
+        this.retryAt.set(uid, Date.now() + backoffMs);
+        this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, backoffMs);
         return;
       }
       const current = this.api.store.get(PODS, pod.metadata.namespace, pod.metadata.name);
@@ -416,6 +419,23 @@ export class PodController {
     if (fins && fins.length) return;
     this.api.removeNow(PODS, pod.metadata.namespace, pod.metadata.name);
   }
+}
+
+/** The back-off after the n-th consecutive start failure (n >= 1): base, 2 base, 4 base, ... up to max. */
+export function crashLoopBackOff(failures: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
+}
+
+/** A duration as Go's time.Duration prints it (what the kubelet's messages show): 10s, 2m40s, 5m0s, 100ms. */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const total = ms / 1000;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = Math.round((total % 60) * 1000) / 1000;
+  if (h) return `${h}h${m}m${sec}s`;
+  if (m) return `${m}m${sec}s`;
+  return `${sec}s`;
 }
 
 function condition(type: string, st: 'True' | 'False', reason?: string, message?: string): Obj {
