@@ -1,6 +1,6 @@
 // Every manifest kustomize renders is valid against the Kubernetes schemas, and the pods are
 // hardened the way deploy/README.md promises.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { namespacesFromRoster, roleBindings, RosterFileError, toYaml } from '../src/rolebindings.ts';
@@ -94,6 +94,13 @@ describe('workloads', () => {
     const probes = Object.fromEntries(deployments().map((d) => [d.metadata.name, podSpec(d).containers[0]!.readinessProbe?.httpGet?.path]));
     expect(probes['kubegrade-api']).toBe('/readyz');
     expect(probes['kubegrade-worker']).toBe('/readyz');
+  });
+
+  it('probes web on /healthz, a route handler of apps/web (not a page that renders and may redirect)', () => {
+    const web = podSpec(deployments().find((d) => d.metadata.name === 'kubegrade-web')!).containers[0]!;
+    expect(web.readinessProbe?.httpGet?.path).toBe('/healthz');
+    expect(web.livenessProbe?.httpGet?.path).toBe('/healthz');
+    expect(existsSync(join(DEPLOY_DIR, '../apps/web/src/app/healthz/route.ts'))).toBe(true);
   });
 
   it('only the worker holds a ServiceAccount token and Kubernetes permissions', () => {
