@@ -1,5 +1,5 @@
 // `npm start`: run Kubegrade against your own database and cluster. Starts the api, the worker and
-// the web app (or only the ones named with --only, as each container in deploy/ does) using
+// the web app (or only the ones named with --only, as the worker's container in deploy/ does) using
 // DATABASE_URL and KUBECONFIG / KUBE_CONTEXT, or the in-cluster ServiceAccount (KUBE_IN_CLUSTER).
 // For the worker it also serves /healthz and /readyz on HEALTH_PORT (default 4100) for probes.
 import { spawn, type ChildProcess } from 'node:child_process';

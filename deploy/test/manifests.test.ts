@@ -3,15 +3,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { namespacesFromRoster, roleBindings, RosterFileError, toYaml } from '../src/rolebindings.ts';
 import { DEPLOY_DIR, kustomize, parseYaml, type Obj } from './render.ts';
 import { schemaErrors } from './schema.ts';
 
 const base = () => kustomize(join(DEPLOY_DIR, 'base'));
 const overlay = () => kustomize(join(DEPLOY_DIR, 'overlays/example'));
+const REPO = join(DEPLOY_DIR, '..');
 
 interface Container {
   name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
   securityContext?: Record<string, unknown>;
   readinessProbe?: { httpGet?: { path: string } };
   livenessProbe?: { httpGet?: { path: string } };
@@ -100,7 +105,36 @@ describe('workloads', () => {
     const web = podSpec(deployments().find((d) => d.metadata.name === 'kubegrade-web')!).containers[0]!;
     expect(web.readinessProbe?.httpGet?.path).toBe('/healthz');
     expect(web.livenessProbe?.httpGet?.path).toBe('/healthz');
-    expect(existsSync(join(DEPLOY_DIR, '../apps/web/src/app/healthz/route.ts'))).toBe(true);
+    expect(existsSync(join(REPO, 'apps/web/src/app/healthz/route.ts'))).toBe(true);
+  });
+
+  it('runs the images docker-compose.yml builds from apps/<component>/Dockerfile, as those Dockerfiles run them', () => {
+    const compose = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { name: string; services: Record<string, { image?: string; build?: { context?: string; dockerfile?: string } }> };
+    for (const component of ['api', 'worker', 'web']) {
+      const c = podSpec(deployments().find((d) => d.metadata.name === `kubegrade-${component}`)!).containers[0]!;
+      // Compose names a built image <project>-<service> unless the service names one itself.
+      const service = compose.services[component]!;
+      expect(service.build?.dockerfile).toBe(`apps/${component}/Dockerfile`);
+      expect(service.image ?? `${compose.name}-${component}`).toBe(`kubegrade-${component}`);
+      expect(c.image, component).toBe(`kubegrade-${component}:0.1.0`);
+      const dockerfile = readFileSync(join(REPO, service.build!.context ?? '.', service.build!.dockerfile!), 'utf8');
+      const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)![1]!) as string[];
+      if (component === 'worker') {
+        // The worker runs under scripts/start.ts for its probe endpoints: the image must hold it
+        // (COPY . .) and the same tsx the Dockerfile's CMD uses.
+        expect(c.command).toEqual(['node_modules/.bin/tsx', 'scripts/start.ts', '--only', 'worker']);
+        expect(c.command![0]).toBe(cmd[0]);
+        expect(dockerfile).toMatch(/^COPY \. \.$/m);
+        expect(existsSync(join(REPO, 'scripts/start.ts'))).toBe(true);
+      } else {
+        // No override: the Dockerfile's own CMD runs.
+        expect(c.command, component).toBeUndefined();
+        expect(c.args, component).toBeUndefined();
+        expect(cmd.join(' '), component).toMatch(component === 'api' ? /apps\/api\/src\/main\.ts$/ : /\/next start$/);
+      }
+    }
+    const images = overlay().filter((o) => o.kind === 'Deployment').map((d) => podSpec(d).containers[0]!.image);
+    expect(images.sort()).toEqual(['api', 'web', 'worker'].map((c) => `registry.example.edu/course/kubegrade-${c}:0.1.0`));
   });
 
   it('only the worker holds a ServiceAccount token and Kubernetes permissions', () => {
