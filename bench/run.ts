@@ -3,6 +3,8 @@
 //   BENCH_NAMESPACES (default 500)  namespaces for the bulk regrade (figure 2)
 //   BENCH_CONCURRENCY (default 4)    graders at once (the worker's WORKER_CONCURRENCY)
 //   BENCH_RECREATE_DELAY_MS (2000)   how long kube-sim takes to re-create a deleted pod
+//   BENCH_SUBMIT_STUDENTS (500)      students in the submit storm (figure 3)
+//   BENCH_BROWSER_STUDENTS (6)       students on the scoreboard watched in chromium (figure 5)
 import { execFile } from 'node:child_process';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -11,12 +13,16 @@ import { promisify } from 'node:util';
 import { grade, kubeConfigFrom, loadLabById, type RunResult } from '@kubegrade/grader';
 import { loadGeneratedClass, startSimCluster, waitForReady } from '../scripts/sim-cluster.ts';
 import { scoreboardFigures } from './scoreboard.ts';
+import { submitStormFigures } from './submit-storm.ts';
+import { checkToBrowserFigures } from './check-to-browser.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_NAMESPACES ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const RECREATE_DELAY_MS = Number(process.env.BENCH_RECREATE_DELAY_MS ?? 2000);
+const SUBMIT_STUDENTS = Number(process.env.BENCH_SUBMIT_STUDENTS ?? 500);
+const BROWSER_STUDENTS = Number(process.env.BENCH_BROWSER_STUDENTS ?? 6);
 const say = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -124,8 +130,19 @@ async function main(): Promise<void> {
   say('figure 1: one namespace, kubectl script vs Kubegrade');
   const speedLine = await figure1();
   await figure2();
-  const notYet = 'not measured yet: needs a load driver against api + worker (see bench/README.md)';
-  rows.push(['3 500 students submit within 5 s', 'accepted / duplicates / lost, submit p50/p99', notYet]);
+  say(`figure 3: ${SUBMIT_STUDENTS} students submitting within 5 s (api over real HTTP, PostgreSQL at PG_TEST_URL, no worker)`);
+  try {
+    const f = await submitStormFigures(SUBMIT_STUDENTS, 5000, 10, say);
+    const fig = `3 ${f.students} students submit within ${f.windowMs / 1000} s`;
+    rows.push(
+      [fig, `requests (every 10th student twice), no worker: runs stay QUEUED`, `${f.requests} in ${f.windowMs / 1000} s, last answer after ${(f.spanMs / 1000).toFixed(1)} s`],
+      ['', 'accepted (new run) / duplicates (joined) / lost', `${f.accepted} / ${f.joined} / ${f.lost}${f.extraRuns ? `, ${f.extraRuns} duplicate runs created` : ''}`],
+      ['', 'submitRun mutation p50 / p99 / max', `${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}`],
+    );
+    for (const l of f.lostDetail.slice(0, 5)) say(`figure 3 lost: ${l}`);
+  } catch (err) {
+    rows.push([`3 ${SUBMIT_STUDENTS} students submit within 5 s`, 'accepted / duplicates / lost, submit p50/p99', `not measured: ${(err as Error).message.split('\n')[0]}`]);
+  }
   say('figure 4: scoreboard and CSV over 500 students x 5 checks x 20 runs (PostgreSQL at PG_TEST_URL)');
   try {
     const f = await scoreboardFigures(500, 20, 20);
@@ -136,7 +153,17 @@ async function main(): Promise<void> {
   } catch (err) {
     rows.push(['4 scoreboard + CSV', 'p50/p95 server time, response size', `not measured: ${(err as Error).message.split('\n')[0]}`]);
   }
-  rows.push(['5 check finished -> scoreboard cell in browser', 'latency', notYet]);
+  say(`figure 5: check finished in the worker -> scoreboard cell in chromium (${BROWSER_STUDENTS} students, startStack)`);
+  try {
+    const f = await checkToBrowserFigures(BROWSER_STUDENTS, 1, say);
+    rows.push(
+      ['5 check finished -> scoreboard cell in browser', `${f.observed} of ${f.checks} checks (${f.students} runs, ${f.disruptive ? 'disruptive' : 'non-disruptive'}) p50 / max`, `${ms(f.p50)} / ${ms(f.max)}`],
+      ['', "each run's last check -> cell p50", ms(f.lastCheckP50)],
+      ['', 'run finished (row published) -> cell p50', ms(f.runFinishedP50)],
+    );
+  } catch (err) {
+    rows.push(['5 check finished -> scoreboard cell in browser', 'latency p50 / max', `not measured: ${(err as Error).message.split('\n')[0]}`]);
+  }
   const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), 6));
   const table = rows.map((r) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`);
   const header = `| ${['figure', 'measure', 'value'].map((c, i) => c.padEnd(width[i]!)).join(' | ')} |\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`;
@@ -146,7 +173,7 @@ async function main(): Promise<void> {
   const machine = `${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
   writeFileSync(
     fileURLToPath(new URL('./RESULTS.md', import.meta.url)),
-    `# Benchmark results\n\nRecorded by \`npm run bench\` on ${new Date().toISOString()}.\n\nMachine: ${machine}.\nSettings: BENCH_NAMESPACES=${N}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_RECREATE_DELAY_MS=${RECREATE_DELAY_MS}.\n\n${text}\n\n${speedLine}\n`,
+    `# Benchmark results\n\nRecorded by \`npm run bench\` on ${new Date().toISOString()}.\n\nMachine: ${machine}.\nSettings: BENCH_NAMESPACES=${N}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_RECREATE_DELAY_MS=${RECREATE_DELAY_MS}, BENCH_SUBMIT_STUDENTS=${SUBMIT_STUDENTS}, BENCH_BROWSER_STUDENTS=${BROWSER_STUDENTS}.\n\n${text}\n\n${speedLine}\n`,
   );
 }
 
