@@ -1,6 +1,7 @@
 // Helpers the primitives share: name lookups, label selection, what a pod mounts at a path, and the
 // crash diagnosis that tells the environment's faults from the student's.
 import type { V1LabelSelector, V1Pod, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+import { sleep } from '../kube/util.ts';
 import type { CheckContext, Outcome } from './registry.ts';
 
 /** The item whose metadata.name is `name`. */
@@ -131,4 +132,22 @@ export function podState(pod: V1Pod | undefined): Record<string, unknown> {
       terminated: c.state?.terminated?.reason,
     })),
   };
+}
+
+/** An outcome that may still change on its own (a controller has not caught up yet). */
+export type Verdict = Outcome & { transient?: boolean };
+
+/**
+ * Evaluates until the verdict is not transient or `settleSeconds` (x the time multiplier) have
+ * passed, re-reading the cluster between tries: binding and rollouts are asynchronous, so a
+ * cause-less Pending or a pod that just started deserves a moment before it is judged.
+ */
+export async function untilSettled(ctx: CheckContext, settleSeconds: number, evaluate: () => Promise<Verdict>): Promise<Outcome> {
+  const settleUntil = Date.now() + settleSeconds * 1000 * ctx.timeMultiplier;
+  for (;;) {
+    const { transient, ...outcome } = await evaluate();
+    if (!transient || Date.now() >= settleUntil) return outcome;
+    await sleep(Math.min(1000 * ctx.timeMultiplier, Math.max(0, settleUntil - Date.now())), ctx.signal);
+    ctx.cluster.invalidate();
+  }
 }

@@ -4,9 +4,8 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/cl
 import { z } from 'zod';
 import { compareQuantities, isSubset } from '../quantity.ts';
 import type { HintKey } from '../hints.ts';
-import { sleep } from '../kube/util.ts';
-import { byName } from './common.ts';
-import type { CheckContext, Outcome, Primitive } from './registry.ts';
+import { byName, untilSettled, type Verdict } from './common.ts';
+import type { CheckContext, Primitive } from './registry.ts';
 
 export const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 
@@ -50,7 +49,6 @@ function pvFacts(pv: V1PersistentVolume | undefined) {
   };
 }
 
-type Verdict = Outcome & { transient?: boolean };
 
 function fail(message: string, hint: HintKey, evidence: Record<string, unknown>, transient = false): Verdict {
   return { status: 'fail', message, hint, evidence, transient };
@@ -174,17 +172,5 @@ export const pvcBound: Primitive<PvcBoundParams> = {
   description: 'PersistentVolumeClaim Bound with two-sided agreement (volumeName and claimRef.uid), static or dynamically provisioned; diagnoses Pending claims',
   params,
   defaultTimeoutSeconds: 60,
-  async run(ctx, p) {
-    const settleUntil = Date.now() + p.settleSeconds * 1000 * ctx.timeMultiplier;
-    for (;;) {
-      const v = await evaluate(ctx, p);
-      if (!v.transient || Date.now() >= settleUntil) {
-        const { transient: _t, ...outcome } = v;
-        return outcome;
-      }
-      // Binding is asynchronous: give the controller a moment before judging a cause-less Pending.
-      await sleep(Math.min(1000 * ctx.timeMultiplier, Math.max(0, settleUntil - Date.now())), ctx.signal);
-      ctx.cluster.invalidate();
-    }
-  },
+  run: (ctx, p) => untilSettled(ctx, p.settleSeconds, () => evaluate(ctx, p)),
 };

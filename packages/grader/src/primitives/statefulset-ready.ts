@@ -4,9 +4,9 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { HintKey } from '../hints.ts';
-import { isPodReady, sleep } from '../kube/util.ts';
-import { byName, dataVolumeOf, environmentFault, podState, type DataVolume } from './common.ts';
-import type { CheckContext, Outcome, Primitive } from './registry.ts';
+import { isPodReady } from '../kube/util.ts';
+import { byName, dataVolumeOf, environmentFault, podState, untilSettled, type DataVolume, type Verdict } from './common.ts';
+import type { CheckContext, Primitive } from './registry.ts';
 
 const params = z.strictObject({
   statefulSet: z.string().min(1),
@@ -25,7 +25,6 @@ const params = z.strictObject({
 /** Parameters of statefulset-ready. */
 export type StatefulSetReadyParams = z.infer<typeof params>;
 
-type Verdict = Outcome & { transient?: boolean };
 
 function describeVolume(v: DataVolume): Record<string, unknown> {
   switch (v.kind) {
@@ -178,16 +177,5 @@ export const statefulSetReady: Primitive<StatefulSetReadyParams> = {
   description: 'StatefulSet ready (observed generation, ready replicas, every pod Running and Ready) with the claim mounted at the data path',
   params,
   defaultTimeoutSeconds: 60,
-  async run(ctx, p) {
-    const settleUntil = Date.now() + p.settleSeconds * 1000 * ctx.timeMultiplier;
-    for (;;) {
-      const v = await evaluate(ctx, p);
-      if (!v.transient || Date.now() >= settleUntil) {
-        const { transient: _t, ...outcome } = v;
-        return outcome;
-      }
-      await sleep(Math.min(1000 * ctx.timeMultiplier, Math.max(0, settleUntil - Date.now())), ctx.signal);
-      ctx.cluster.invalidate();
-    }
-  },
+  run: (ctx, p) => untilSettled(ctx, p.settleSeconds, () => evaluate(ctx, p)),
 };
