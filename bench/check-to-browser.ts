@@ -40,6 +40,8 @@ export interface CheckToBrowserFigures {
   lastCheckP50: number;
   /** Per run, from GradingRun.finishedAt (when the scoreboard row is published) to its first cell change. */
   runFinishedP50: number;
+  /** Per run, from GradingRun.finishedAt to its scoreboard row arriving on the page's WebSocket (null if not seen). */
+  runFinishedToSocketP50: number | null;
   disruptive: boolean;
 }
 
@@ -70,6 +72,24 @@ export async function checkToBrowserFigures(students = 6, rounds = 1, log: (s: s
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    // Stamp each scoreboard row as it arrives on the subscription socket (our listener is added in
+    // the constructor, before graphql-ws sets onmessage, so it runs first).
+    await page.addInitScript(`(() => {
+      const W = window.WebSocket;
+      window.__rowFrames = [];
+      window.WebSocket = class extends W {
+        constructor(...a) {
+          super(...a);
+          this.addEventListener('message', (e) => {
+            const t = performance.timeOrigin + performance.now();
+            try {
+              const row = JSON.parse(e.data)?.payload?.data?.scoreboardChanged;
+              if (row && row.latestRun) window.__rowFrames.push({ runId: row.latestRun.id, t });
+            } catch {}
+          });
+        }
+      };
+    })()`);
     page.setDefaultTimeout(60_000);
     const board = `/labs/${LAB}/scoreboard`;
     await page.goto(`${stack.webUrl}/login?next=${encodeURIComponent(board)}`);
@@ -108,6 +128,7 @@ export async function checkToBrowserFigures(students = 6, rounds = 1, log: (s: s
     const samples: number[] = [];
     const lastOfRun = new Map<string, number>();
     const fromRunEnd = new Map<string, number>();
+    const toSocket: number[] = [];
     let checks = 0;
     try {
       for (let round = 0; round < rounds; round++) {
@@ -122,6 +143,11 @@ export async function checkToBrowserFigures(students = 6, rounds = 1, log: (s: s
         }
         await page.waitForTimeout(3000); // the last cells' updates
         const changes = (await page.evaluate('window.__cellChanges || []')) as CellChange[];
+        const frames = (await page.evaluate('window.__rowFrames || []')) as { runId: string; t: number }[];
+        for (const run of await prisma.gradingRun.findMany({ where: { id: { in: ids } }, select: { id: true, finishedAt: true } })) {
+          const f = frames.find((x) => x.runId === run.id);
+          if (f && run.finishedAt) toSocket.push(f.t - run.finishedAt.getTime());
+        }
         const results = await prisma.checkResult.findMany({ where: { runId: { in: ids }, finishedAt: { not: null } }, select: { runId: true, checkId: true, status: true, finishedAt: true, run: { select: { namespace: true, finishedAt: true } } } });
         for (const r of results) {
           checks++;
@@ -139,7 +165,7 @@ export async function checkToBrowserFigures(students = 6, rounds = 1, log: (s: s
       await prisma.$disconnect();
     }
     if (samples.length === 0) throw new Error(`no scoreboard cell was seen changing for ${checks} check results`);
-    return { students, rounds, checks, observed: samples.length, p50: pct(samples, 50), max: Math.max(...samples), min: Math.min(...samples), lastCheckP50: pct([...lastOfRun.values()], 50), runFinishedP50: pct([...fromRunEnd.values()], 50), disruptive };
+    return { students, rounds, checks, observed: samples.length, p50: pct(samples, 50), max: Math.max(...samples), min: Math.min(...samples), lastCheckP50: pct([...lastOfRun.values()], 50), runFinishedP50: pct([...fromRunEnd.values()], 50), runFinishedToSocketP50: toSocket.length ? pct(toSocket, 50) : null, disruptive };
   } finally {
     await browser?.close().catch(() => {});
     await stack?.stop().catch(() => {});

@@ -160,6 +160,7 @@ async function main(): Promise<void> {
       ['5 check finished -> scoreboard cell in browser', `${f.observed} of ${f.checks} checks (${f.students} runs, ${f.disruptive ? 'disruptive' : 'non-disruptive'}) p50 / max`, `${ms(f.p50)} / ${ms(f.max)}`],
       ['', "each run's last check -> cell p50", ms(f.lastCheckP50)],
       ['', 'run finished (row published) -> cell p50', ms(f.runFinishedP50)],
+      ['', 'run finished -> row on the page\'s WebSocket p50', f.runFinishedToSocketP50 === null ? 'not seen' : ms(f.runFinishedToSocketP50)],
     );
   } catch (err) {
     rows.push(['5 check finished -> scoreboard cell in browser', 'latency p50 / max', `not measured: ${(err as Error).message.split('\n')[0]}`]);
