@@ -54,22 +54,52 @@ it('grades a run end to end on the embedded server, streaming every check', asyn
   await prisma.lab.create({ data: labRow() });
   const course = await prisma.course.create({ data: { slug: 'c', name: 'C' } });
   const user = await prisma.user.create({ data: { email: 'emb@example.test', name: 'E' } });
-  const e = await prisma.enrollment.create({ data: { userId: user.id, courseId: course.id, namespace: 'emb' } });
+  const e = await prisma.enrollment.create({
+    data: { userId: user.id, courseId: course.id, namespace: 'emb' },
+  });
   const { run } = await submitRun(
     prisma,
-    { enrollmentId: e.id, labId: LAB_ID, trigger: 'STUDENT', triggeredById: user.id, disruptive: true, cooldown: { userId: user.id, rate: 2, burst: 3 } },
+    {
+      enrollmentId: e.id,
+      labId: LAB_ID,
+      trigger: 'STUDENT',
+      triggeredById: user.id,
+      disruptive: true,
+      cooldown: { userId: user.id, rate: 2, burst: 3 },
+    },
     { timeMultiplier: FAST.timeMultiplier },
   );
   const pubsub = await createPubSub(embedded.url);
   const progress = record(pubsub, runTopic(run.id));
   const kc = new KubeConfig();
   kc.loadFromString(sim.kubeconfigYaml);
-  const worker = await startWorker({ databaseUrl: embedded.url, kube: kc, logger: pino({ level: 'silent' }), concurrency: 2, ...FAST });
+  const worker = await startWorker({
+    databaseUrl: embedded.url,
+    kube: kc,
+    logger: pino({ level: 'silent' }),
+    concurrency: 2,
+    ...FAST,
+    // PGlite serves one connection at a time: under load a heartbeat can wait longer than FAST's 3 s
+    // staleness, which would (correctly) hand the run to a second attempt. This test is about the
+    // embedded path, not recovery (crash.test.ts covers that), so use the production staleness.
+    staleAfterSeconds: 30,
+  });
   try {
-    expect(await until(async () => (await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED', 120_000)).toBe(true);
+    expect(
+      await until(
+        async () =>
+          (await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED',
+        120_000,
+      ),
+    ).toBe(true);
     await until(() => progress.events.some((ev) => ev.event === 'finished'), 5000);
-    expect(progress.events.filter((ev) => ev.event === 'check-finished').map((ev) => ev.checkId)).toEqual(CHECKS);
-    expect(await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ score: 100, attempts: 1 });
+    expect(progress.events.filter((ev) => ev.event === 'check-finished').map((ev) => ev.checkId)).toEqual(
+      CHECKS,
+    );
+    expect(await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      score: 100,
+      attempts: 1,
+    });
   } finally {
     await worker.stop();
     progress.stop();
