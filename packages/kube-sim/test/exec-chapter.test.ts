@@ -119,7 +119,7 @@ describe('chapter part 5 through @kubernetes/client-node', { timeout: 60_000 }, 
   });
 });
 
-describe.skipIf(!KUBECTL)('chapter part 5 through the real kubectl', { timeout: 60_000 }, () => {
+describe.skipIf(!KUBECTL)('chapter part 5 through the real kubectl', { timeout: 180_000 }, () => {
   it('SET, SAVE, delete pod, wait, GET', async () => {
     await readyPod('shiqi', POD);
     expect((await h.kubectl('exec', POD, '-n', 'shiqi', '--', 'redis-cli', 'SET', 'testkey', 'Hello, Redis from kubectl!')).stdout).toBe('OK\n');

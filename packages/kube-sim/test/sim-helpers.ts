@@ -45,9 +45,12 @@ export async function startHarness(opts: KubeSimOptions = {}): Promise<SimHarnes
   const kubectl = (...args: string[]) =>
     new Promise<KubectlResult>((resolve) => {
       if (!KUBECTL) throw new Error(KUBECTL_SKIP_REASON);
-      execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      // 90 s: `kubectl delete pod` blocks for the pod's graceful termination, which on a loaded
+      // machine (the whole suite runs in parallel) can take tens of seconds.
+      execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
+        const killed = err && (err as { killed?: boolean }).killed;
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code, stdout, stderr: killed ? `${stderr}(killed after 90 s without finishing)` : stderr });
       });
     });
   const k = async (...args: string[]) => {
