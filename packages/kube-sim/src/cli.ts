@@ -21,7 +21,9 @@ const USAGE = `usage: kube-sim serve [--port <port>] [--write-kubeconfig <file>]
  * or /usr/local's.
  */
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = env.REDIS_SERVER ? [env.REDIS_SERVER] : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
+  const candidates = env.REDIS_SERVER
+    ? [env.REDIS_SERVER]
+    : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
   return candidates.find((p) => existsSync(p));
 }
 
@@ -32,7 +34,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return command === '--help' || command === '-h' ? 0 : 2;
   }
-  let values: { port?: string; 'write-kubeconfig'?: string; 'pod-ready-delay-ms'?: string; 'data-dir'?: string; 'null-runtime'?: boolean };
+  let values: {
+    port?: string;
+    'write-kubeconfig'?: string;
+    'pod-ready-delay-ms'?: string;
+    'data-dir'?: string;
+    'null-runtime'?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -56,12 +64,17 @@ export async function main(argv: string[]): Promise<number> {
   const delay = values['pod-ready-delay-ms'] === undefined ? undefined : Number(values['pod-ready-delay-ms']);
   const redisServer = values['null-runtime'] ? undefined : findRedisServer();
   // The pods runtime and kube-sim share one data directory; a temporary one is removed at exit.
-  const ownDataDir = redisServer && !values['data-dir'] ? await mkdtemp(join(tmpdir(), 'kube-sim-')) : undefined;
+  const ownDataDir =
+    redisServer && !values['data-dir'] ? await mkdtemp(join(tmpdir(), 'kube-sim-')) : undefined;
   const dataDir = values['data-dir'] ?? ownDataDir;
   let runtime: PodRuntime;
   if (redisServer) {
     const cli = join(dirname(redisServer), 'redis-cli');
-    runtime = createPodRuntime({ dataDir: dataDir!, redisServer, ...(existsSync(cli) ? { redisCli: cli } : {}) });
+    runtime = createPodRuntime({
+      dataDir: dataDir!,
+      redisServer,
+      ...(existsSync(cli) ? { redisCli: cli } : {}),
+    });
     process.stdout.write(`kube-sim runtime: pods runtime (real ${redisServer}, exec, cluster DNS)\n`);
   } else {
     runtime = new NullRuntime();
@@ -70,11 +83,15 @@ export async function main(argv: string[]): Promise<number> {
       : process.env.REDIS_SERVER
         ? `REDIS_SERVER=${process.env.REDIS_SERVER} does not exist`
         : 'no redis-server in /usr/bin or /usr/local/bin (set REDIS_SERVER)';
-    process.stdout.write(`kube-sim runtime: NullRuntime (${why}): no processes in pods, readiness always passes, exec exits 126\n`);
+    process.stdout.write(
+      `kube-sim runtime: NullRuntime (${why}): no processes in pods, readiness always passes, exec is refused\n`,
+    );
   }
   const sim = await startKubeSim({ port, podReadyDelayMs: delay, dataDir, runtime });
   if (values['write-kubeconfig']) await sim.writeKubeconfig(values['write-kubeconfig']);
-  process.stdout.write(`kube-sim ready at ${sim.url}${values['write-kubeconfig'] ? ` (kubeconfig: ${values['write-kubeconfig']})` : ''}\n`);
+  process.stdout.write(
+    `kube-sim ready at ${sim.url}${values['write-kubeconfig'] ? ` (kubeconfig: ${values['write-kubeconfig']})` : ''}\n`,
+  );
   await new Promise<void>((resolve) => {
     const onSignal = () => resolve();
     process.once('SIGTERM', onSignal);

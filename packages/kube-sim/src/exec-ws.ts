@@ -3,6 +3,7 @@
 // one byte of channel prefix (0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize, 255 close in v5), a
 // metav1.Status on the error channel (JSON from v4 on), then the connection closes. Requests that
 // cannot run are refused before the upgrade, with the body the real API server or kubelet sends.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
@@ -54,17 +55,38 @@ const wss = new WebSocketServer({
 });
 
 /** A metav1.Status as the API server serialises it in an HTTP error body. */
-function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>): string {
-  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+function statusBody(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): string {
+  return JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  });
 }
 
-const reasons: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
 
 /** Refuse an upgrade request with a plain HTTP response (the client sees a failed handshake). */
 function refuse(socket: Duplex, code: number, body: string, contentType = 'application/json'): void {
   if (socket.destroyed) return;
   const len = Buffer.byteLength(body);
-  socket.end(`HTTP/1.1 ${code} ${reasons[code] ?? 'Error'}\r\nContent-Type: ${contentType}\r\nContent-Length: ${len}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${code} ${reasons[code] ?? 'Error'}\r\nContent-Type: ${contentType}\r\nContent-Length: ${len}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function flag(q: URLSearchParams, name: string): boolean {
@@ -72,11 +94,24 @@ function flag(q: URLSearchParams, name: string): boolean {
   return v === 'true' || v === '1';
 }
 
-/** The Status written on the error channel when `command` has finished (containerd's wording). */
+/**
+ * The Status written on the error channel when `command` has finished. A command the runtime could
+ * not start (startError) is what containerd 1.6 + runc answer on a real cluster (checked there by
+ * packages/cluster's exec test): an InternalError Status naming the exec and the OCI error, no exit
+ * code and nothing on stderr. Otherwise Success, or NonZeroExitCode with an ExitCode cause.
+ */
 export function exitStatus(outcome: ExecOutcome, command: string[] = []): Record<string, unknown> {
-  if (outcome.startError && outcome.exitCode !== 126 && outcome.exitCode !== 127) {
-    const message = `Internal error occurred: error executing command in container: ${outcome.startError}`;
-    return { metadata: {}, status: 'Failure', message, reason: 'InternalError', details: { causes: [{ message: outcome.startError }] }, code: 500 };
+  if (outcome.startError) {
+    // The kubelet's InternalError, wrapped once more by the apiserver: the prefix appears twice.
+    const cause = `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomBytes(32).toString('hex')}": ${outcome.startError}`;
+    return {
+      metadata: {},
+      status: 'Failure',
+      message: `Internal error occurred: ${cause}`,
+      reason: 'InternalError',
+      details: { causes: [{ message: cause }] },
+      code: 500,
+    };
   }
   if (outcome.exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
@@ -89,29 +124,60 @@ export function exitStatus(outcome: ExecOutcome, command: string[] = []): Record
 }
 
 /** Why this exec cannot start, as the API server or kubelet would answer the upgrade request. */
-function precheck(ctx: ExecUpgradeContext, q: URLSearchParams): { code: number; body: string; contentType?: string } | { container: string } {
+function precheck(
+  ctx: ExecUpgradeContext,
+  q: URLSearchParams,
+): { code: number; body: string; contentType?: string } | { container: string } {
   const { pod } = ctx;
   const ns = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name;
-  const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
+  const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map(
+    (c) => c.name,
+  );
   if (!flag(q, 'stdin') && !flag(q, 'stdout') && !flag(q, 'stderr')) {
-    return { code: 400, body: statusBody(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr') };
+    return {
+      code: 400,
+      body: statusBody(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr'),
+    };
   }
   let container = ctx.container;
   if (!container) {
-    if (containers.length !== 1) return { code: 400, body: statusBody(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`) };
+    if (containers.length !== 1)
+      return {
+        code: 400,
+        body: statusBody(
+          400,
+          'BadRequest',
+          `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`,
+        ),
+      };
     container = containers[0] as string;
   } else if (!containers.includes(container)) {
-    return { code: 400, body: statusBody(400, 'BadRequest', `container ${container} is not valid for pod ${name}`) };
+    return {
+      code: 400,
+      body: statusBody(400, 'BadRequest', `container ${container} is not valid for pod ${name}`),
+    };
   }
   const failure = ctx.faults.execFailure(ns, name);
   if (failure) {
-    return { code: failure.status, body: statusBody(failure.status, 'InternalError', `Internal error occurred: error dialing backend: kube-sim fault "execFails" is switched on for pod ${ns}/${name}`, { causes: [{ message: 'kube-sim fault: execFails' }] }) };
+    return {
+      code: failure.status,
+      body: statusBody(
+        failure.status,
+        'InternalError',
+        `Internal error occurred: error dialing backend: kube-sim fault "execFails" is switched on for pod ${ns}/${name}`,
+        { causes: [{ message: 'kube-sim fault: execFails' }] },
+      ),
+    };
   }
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (phase !== 'Running' || pod.metadata.deletionTimestamp) {
     // The kubelet has no running container to exec into: its plain-text answer, passed through.
-    return { code: 400, body: `container not found ("${container}")`, contentType: 'text/plain; charset=utf-8' };
+    return {
+      code: 400,
+      body: `container not found ("${container}")`,
+      contentType: 'text/plain; charset=utf-8',
+    };
   }
   return { container };
 }
@@ -120,7 +186,12 @@ function precheck(ctx: ExecUpgradeContext, q: URLSearchParams): { code: number; 
  * Handle an HTTP upgrade request for `pods/{name}/exec`: check it as the API server and kubelet
  * would, then run the command in the pod through the runtime and stream it over the WebSocket.
  */
-export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ExecUpgradeContext): void {
+export function handleExecUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  ctx: ExecUpgradeContext,
+): void {
   const q = new URL(req.url ?? '/', 'http://kube-sim').searchParams;
   const check = precheck(ctx, q);
   if ('code' in check) {
@@ -129,13 +200,29 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   }
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
     // kubectl falls back to SPDY only when the WebSocket handshake failed; kube-sim has no SPDY.
-    refuse(socket, 400, statusBody(400, 'BadRequest', `kube-sim serves exec over WebSocket only (subprotocols ${EXEC_SUBPROTOCOLS.join(', ')}); upgrade "${req.headers.upgrade ?? ''}" is not supported`));
+    refuse(
+      socket,
+      400,
+      statusBody(
+        400,
+        'BadRequest',
+        `kube-sim serves exec over WebSocket only (subprotocols ${EXEC_SUBPROTOCOLS.join(', ')}); upgrade "${req.headers.upgrade ?? ''}" is not supported`,
+      ),
+    );
     return;
   }
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const protocol = offered.length === 0 ? 'channel.k8s.io' : offered.find((p) => p in PROTOCOLS);
   if (!protocol) {
-    refuse(socket, 400, `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${EXEC_SUBPROTOCOLS.join(' ')}]`, 'text/plain; charset=utf-8');
+    refuse(
+      socket,
+      400,
+      `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${EXEC_SUBPROTOCOLS.join(' ')}]`,
+      'text/plain; charset=utf-8',
+    );
     return;
   }
   chosen.set(req, protocol);
@@ -143,7 +230,13 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   wss.handleUpgrade(req, socket, head, (ws) => serve(ws, codec, ctx, check.container, q));
 }
 
-function serve(ws: WebSocket, codec: Codec, ctx: ExecUpgradeContext, container: string, q: URLSearchParams): void {
+function serve(
+  ws: WebSocket,
+  codec: Codec,
+  ctx: ExecUpgradeContext,
+  container: string,
+  q: URLSearchParams,
+): void {
   const wantStdin = flag(q, 'stdin');
   const wantStdout = flag(q, 'stdout');
   const wantStderr = flag(q, 'stderr');
@@ -191,9 +284,11 @@ function serve(ws: WebSocket, codec: Codec, ctx: ExecUpgradeContext, container: 
     stdin,
   };
   execWithTty(ctx.runtime, ctx.pod, container, ctx.command, io, abort.signal, tty)
-    .catch((e: unknown): ExecOutcome => ({ exitCode: 1, startError: e instanceof Error ? e.message : String(e) }))
+    .catch((e: unknown): ExecOutcome => ({
+      exitCode: 1,
+      startError: e instanceof Error ? e.message : String(e),
+    }))
     .then((outcome) => {
-      if (outcome.startError && (outcome.exitCode === 126 || outcome.exitCode === 127)) io.stderr(`${outcome.startError}\r\n`);
       const status = exitStatus(outcome, ctx.command);
       if (codec.jsonStatus) send(ERROR, JSON.stringify(status));
       else if (status.status !== 'Success') send(ERROR, String(status.message));

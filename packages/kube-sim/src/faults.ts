@@ -1,5 +1,7 @@
 // Faults a test switches on to see how clients cope: API latency, failing verbs, dropped watches,
-// pods that never become Ready, slow StatefulSet re-creation, failing execs.
+// pods that never become Ready, slow StatefulSet re-creation, failing execs, images that cannot be pulled.
+
+import { ApiError } from './errors.ts';
 
 /** One injected API failure. */
 export interface FailRule {
@@ -21,6 +23,8 @@ export interface FaultSettings {
   podNeverReady?: { namespace: string; name: string }[];
   recreateDelayMs?: number;
   execFails?: { namespace?: string; pod?: string; status?: 500 }[];
+  /** Pods (by namespace and name) whose images cannot be pulled: they wait in ImagePullBackOff. */
+  imagePullFails?: { namespace: string; name: string }[];
 }
 
 /** The live fault settings of one kube-sim. */
@@ -78,6 +82,11 @@ export class Faults {
     return (this.settings.podNeverReady ?? []).some((p) => p.namespace === namespace && p.name === name);
   }
 
+  /** True when the pod's images cannot be pulled (a registry outage). */
+  isImagePullFailing(namespace: string, name: string): boolean {
+    return (this.settings.imagePullFails ?? []).some((p) => p.namespace === namespace && p.name === name);
+  }
+
   /** The exec failure for this pod, if one is switched on. */
   execFailure(namespace: string, pod: string): { status: 500 } | undefined {
     const rule = (this.settings.execFails ?? []).find(
@@ -85,4 +94,31 @@ export class Faults {
     );
     return rule ? { status: rule.status ?? 500 } : undefined;
   }
+}
+
+/** The Status error of an injected failure (faults.fail): 403 as RBAC words it, 429 with retryAfter, else 500. */
+export function injectedFailure(
+  status: number,
+  verb: string,
+  resource: string,
+  namespace: string | undefined,
+  name: string | undefined,
+): ApiError {
+  if (status === 403) {
+    return new ApiError(
+      403,
+      'Forbidden',
+      `${resource} ${name ? `"${name}" ` : ''}is forbidden: User "system:serviceaccount:kubegrade:grader" cannot ${verb} resource "${resource}" in API group ""${namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'}`,
+      { ...(name ? { name } : {}), kind: resource },
+    );
+  }
+  if (status === 429) {
+    return new ApiError(
+      429,
+      'TooManyRequests',
+      'The server has received too many requests and has asked us to try again later',
+      { retryAfterSeconds: 1 },
+    );
+  }
+  return new ApiError(500, 'InternalError', 'Internal error occurred: injected fault (kube-sim faults.fail)');
 }

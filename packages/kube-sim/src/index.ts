@@ -18,18 +18,34 @@ import { Faults } from './faults.ts';
 import { threeWayPatch } from './patch.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { NullRuntime } from './null-runtime.ts';
+import { timestamp } from './object.ts';
 import { findResource, resourceForKind } from './resources.ts';
 import type { ClusterView, KubeObject, PodRuntime } from './runtime-contract.ts';
 import { SimServer, type ExecUpgradeHandler, type RequestRecord } from './server.ts';
 import { Store } from './store.ts';
 
-export type { ClusterView, KubeObject, PodRuntime, ExecIO, ExecOutcome, VolumeBacking } from './runtime-contract.ts';
+export type {
+  ClusterView,
+  KubeObject,
+  PodRuntime,
+  ExecIO,
+  ExecOutcome,
+  VolumeBacking,
+} from './runtime-contract.ts';
 export { Faults, type FaultSettings, type FailRule } from './faults.ts';
 export { NullRuntime } from './null-runtime.ts';
 export { ApiError } from './errors.ts';
 export type { ExecUpgradeHandler, RequestRecord } from './server.ts';
 export { handleExecUpgrade, EXEC_SUBPROTOCOLS, exitStatus, type ExecUpgradeContext } from './exec-ws.ts';
-export { createPodRuntime, orphanGuard, RedisStartError, type PodRuntimeOptions, type SimPodRuntime, type RedisContainerInfo } from './runtime/index.ts';
+export {
+  createPodRuntime,
+  orphanGuard,
+  RedisStartError,
+  type PodRuntimeOptions,
+  type SimPodRuntime,
+  type RedisContainerInfo,
+} from './runtime/index.ts';
+export { podIsReady } from './runtime/pod-spec.ts';
 export * from './scenarios/index.ts';
 
 /** The provisioner of the chapter's nfs-client StorageClass. */
@@ -48,7 +64,7 @@ export interface KubeSimOptions {
    */
   crashLoopBackOffMs?: number;
   crashLoopBackOffMaxMs?: number;
-  /** What runs inside pods; default: NullRuntime (always ready, exec exits 126). */
+  /** What runs inside pods; default: NullRuntime (always ready, exec refused as not found). */
   runtime?: PodRuntime;
   /** Provisioners the simulated cluster serves (default: nfs-subdir-external-provisioner). */
   provisioners?: string[];
@@ -123,7 +139,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kube-sim-')));
   if (!existsSync(dataDir)) await mkdir(dataDir, { recursive: true });
-  const log = options.log ?? (process.env.KUBE_SIM_DEBUG ? (m: string) => process.stderr.write(`[kube-sim] ${m}\n`) : () => {});
+  const log =
+    options.log ??
+    (process.env.KUBE_SIM_DEBUG ? (m: string) => process.stderr.write(`[kube-sim] ${m}\n`) : () => {});
 
   const execHandler = options.execHandler ?? handleExecUpgrade;
   const server = new SimServer({ api, faults, runtime, token, execHandler, onRequest: options.onRequest });
@@ -145,7 +163,10 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     }
     api.create(findResource('services')!, 'default', {
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+      spec: {
+        clusterIP: '10.96.0.1',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      },
     });
     const node = api.create(findResource('nodes')!, undefined, {
       metadata: {
@@ -159,7 +180,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       },
       spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'] },
     });
-    api.update(findResource('nodes')!, undefined, node.metadata.name, { ...node, status: nodeStatus() }, { subresource: 'status' });
+    api.update(
+      findResource('nodes')!,
+      undefined,
+      node.metadata.name,
+      { ...node, status: nodeStatus() },
+      { subresource: 'status' },
+    );
     if (options.nfsClientStorageClass !== false) {
       api.create(findResource('storageclasses')!, undefined, {
         metadata: { name: 'nfs-client' },
@@ -246,15 +273,43 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
 
 /** The one simulated node's status: Ready, its address and versions. */
 function nodeStatus(): Record<string, unknown> {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = timestamp();
   return {
     capacity: { cpu: '2', memory: '4Gi', pods: '1100', 'ephemeral-storage': '50Gi' },
     allocatable: { cpu: '2', memory: '4Gi', pods: '1100', 'ephemeral-storage': '50Gi' },
     conditions: [
-      { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available', lastHeartbeatTime: now, lastTransitionTime: now },
-      { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure', lastHeartbeatTime: now, lastTransitionTime: now },
-      { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available', lastHeartbeatTime: now, lastTransitionTime: now },
-      { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now },
+      {
+        type: 'MemoryPressure',
+        status: 'False',
+        reason: 'KubeletHasSufficientMemory',
+        message: 'kubelet has sufficient memory available',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
+      {
+        type: 'DiskPressure',
+        status: 'False',
+        reason: 'KubeletHasNoDiskPressure',
+        message: 'kubelet has no disk pressure',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
+      {
+        type: 'PIDPressure',
+        status: 'False',
+        reason: 'KubeletHasSufficientPID',
+        message: 'kubelet has sufficient PID available',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
     ],
     addresses: [
       { type: 'InternalIP', address: NODE_IP },
@@ -276,7 +331,11 @@ function nodeStatus(): Record<string, unknown> {
 }
 
 /** Parse YAML (multi-document) or take objects, then create-or-update each. */
-async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | string, opts: ApplyOptions): Promise<KubeObject[]> {
+async function applyObjects(
+  api: Api,
+  input: ApplyObject | ApplyObject[] | string,
+  opts: ApplyOptions,
+): Promise<KubeObject[]> {
   let objects: ApplyObject[];
   if (typeof input === 'string') {
     objects = [];
@@ -284,8 +343,12 @@ async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | strin
       if (doc.errors.length) throw new Error(`kube-sim apply: invalid YAML: ${doc.errors[0]!.message}`);
       const v = doc.toJS() as unknown;
       if (v === null || v === undefined) continue;
-      if (typeof v === 'object' && (v as ApplyObject).kind === 'List' && Array.isArray((v as { items?: unknown }).items)) {
-        objects.push(...((v as { items: ApplyObject[] }).items));
+      if (
+        typeof v === 'object' &&
+        (v as ApplyObject).kind === 'List' &&
+        Array.isArray((v as { items?: unknown }).items)
+      ) {
+        objects.push(...(v as { items: ApplyObject[] }).items);
       } else objects.push(v as ApplyObject);
     }
   } else objects = Array.isArray(input) ? input : [input];
@@ -293,7 +356,10 @@ async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | strin
   const out: KubeObject[] = [];
   for (const raw of objects) {
     const res = resourceForKind(String(raw.apiVersion ?? ''), String(raw.kind ?? ''));
-    if (!res) throw new Error(`kube-sim apply: no resource for apiVersion ${String(raw.apiVersion)} kind ${String(raw.kind)}`);
+    if (!res)
+      throw new Error(
+        `kube-sim apply: no resource for apiVersion ${String(raw.apiVersion)} kind ${String(raw.kind)}`,
+      );
     const obj = structuredClone(raw) as unknown as KubeObject;
     obj.metadata = { ...(obj.metadata ?? {}) } as KubeObject['metadata'];
     const namespace = res.namespaced ? (obj.metadata.namespace ?? opts.namespace ?? 'default') : undefined;
@@ -302,7 +368,10 @@ async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | strin
     }
     if (namespace) obj.metadata.namespace = namespace;
     const lastApplied = JSON.stringify(raw);
-    obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), 'kubectl.kubernetes.io/last-applied-configuration': lastApplied + '\n' };
+    obj.metadata.annotations = {
+      ...(obj.metadata.annotations ?? {}),
+      'kubectl.kubernetes.io/last-applied-configuration': lastApplied + '\n',
+    };
     const existing = api.store.get(res, namespace, obj.metadata.name);
     try {
       if (!existing) out.push(api.create(res, namespace, obj));
@@ -314,10 +383,13 @@ async function applyObjects(api: Api, input: ApplyObject | ApplyObject[] | strin
         } catch {
           before = undefined;
         }
-        out.push(api.patch(res, namespace, obj.metadata.name, 'strategic', threeWayPatch(res.kind, before, obj)));
+        out.push(
+          api.patch(res, namespace, obj.metadata.name, 'strategic', threeWayPatch(res.kind, before, obj)),
+        );
       }
     } catch (err) {
-      if (err instanceof ApiError) throw new Error(`kube-sim apply ${res.plural}/${obj.metadata.name}: ${err.message}`, { cause: err });
+      if (err instanceof ApiError)
+        throw new Error(`kube-sim apply ${res.plural}/${obj.metadata.name}: ${err.message}`, { cause: err });
       throw err;
     }
   }

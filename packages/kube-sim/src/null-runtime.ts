@@ -3,7 +3,7 @@
 
 import type { ExecIO, ExecOutcome, KubeObject, PodRuntime } from './runtime-contract.ts';
 
-/** A runtime with no processes: always ready; exec answers 126 "executable file not found". */
+/** A runtime with no processes: always ready; exec is refused as "executable file not found" (InternalError). */
 export class NullRuntime implements PodRuntime {
   async start(_pod: KubeObject): Promise<void> {}
 

@@ -26,7 +26,12 @@ export function openApiV3GroupVersion(path: string): Record<string, unknown> | u
     const base = `/${path}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}/{name}`;
     const gvk = { group: r.group, version: r.version, kind: r.kind };
     paths[base] = {
-      get: { operationId: `read${r.kind}`, 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK' } } },
+      get: {
+        operationId: `read${r.kind}`,
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: { '200': { description: 'OK' } },
+      },
       patch: {
         operationId: `patch${r.kind}`,
         'x-kubernetes-action': 'patch',
@@ -36,7 +41,9 @@ export function openApiV3GroupVersion(path: string): Record<string, unknown> | u
       },
       parameters: [
         { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
-        ...(r.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string' } }] : []),
+        ...(r.namespaced
+          ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string' } }]
+          : []),
       ],
     };
   }
@@ -54,9 +61,12 @@ export function openApiV3Root(): Record<string, unknown> {
   for (const r of RESOURCES) {
     const p = gvPath(r.group, r.version);
     if (paths[p]) continue;
-    const hash = createHash('sha512').update(JSON.stringify(openApiV3GroupVersion(p))).digest('hex').slice(0, 32).toUpperCase();
+    const hash = createHash('sha512')
+      .update(JSON.stringify(openApiV3GroupVersion(p)))
+      .digest('hex')
+      .slice(0, 32)
+      .toUpperCase();
     paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hash}` };
   }
   return { paths };
 }
-

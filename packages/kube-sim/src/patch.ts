@@ -3,6 +3,7 @@
 // the lists of the types kube-sim serves).
 
 import { badRequest } from './errors.ts';
+import { kindNamed } from './kinds/index.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -22,7 +23,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 /** RFC 6902 operations applied in order; a failed `test` or a bad path is a 422 like the API server's. */
 export function jsonPatch(target: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(ops))
+    throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc = structuredClone(target) as Json;
   for (const raw of ops) {
     if (!isObject(raw)) throw badRequest('invalid JSON patch operation');
@@ -80,7 +82,8 @@ function pointerGet(doc: Json, path: string, op: string): Json {
     if (Array.isArray(cur)) cur = cur[Number(t)] as Json;
     else if (isObject(cur)) cur = cur[t] as Json;
     else cur = undefined as unknown as Json;
-    if (cur === undefined) throw new PatchError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+    if (cur === undefined)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   }
   return cur;
 }
@@ -88,11 +91,20 @@ function pointerGet(doc: Json, path: string, op: string): Json {
 function pointerSet(doc: Json, path: string, value: Json, mode: 'add' | 'replace'): Json {
   const ts = tokens(path);
   if (ts.length === 0) return value;
-  const parent = pointerGet(doc, '/' + ts.slice(0, -1).map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), mode);
+  const parent = pointerGet(
+    doc,
+    '/' +
+      ts
+        .slice(0, -1)
+        .map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/'),
+    mode,
+  );
   const last = ts[ts.length - 1]!;
   if (Array.isArray(parent)) {
     const idx = last === '-' ? parent.length : Number(last);
-    if (!Number.isInteger(idx) || idx < 0 || idx > parent.length) throw new PatchError(`${mode} operation does not apply: index out of bounds: ${path}`);
+    if (!Number.isInteger(idx) || idx < 0 || idx > parent.length)
+      throw new PatchError(`${mode} operation does not apply: index out of bounds: ${path}`);
     if (mode === 'add') parent.splice(idx, 0, value);
     else parent[idx] = value;
   } else if (isObject(parent)) {
@@ -106,14 +118,24 @@ function pointerSet(doc: Json, path: string, value: Json, mode: 'add' | 'replace
 function pointerRemove(doc: Json, path: string): Json {
   const ts = tokens(path);
   if (ts.length === 0) return null;
-  const parent = pointerGet(doc, '/' + ts.slice(0, -1).map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), 'remove');
+  const parent = pointerGet(
+    doc,
+    '/' +
+      ts
+        .slice(0, -1)
+        .map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/'),
+    'remove',
+  );
   const last = ts[ts.length - 1]!;
   if (Array.isArray(parent)) {
     const idx = Number(last);
-    if (!Number.isInteger(idx) || idx < 0 || idx >= parent.length) throw new PatchError(`remove operation does not apply: doc is missing path: "${path}": missing value`);
+    if (!Number.isInteger(idx) || idx < 0 || idx >= parent.length)
+      throw new PatchError(`remove operation does not apply: doc is missing path: "${path}": missing value`);
     parent.splice(idx, 1);
   } else if (isObject(parent)) {
-    if (!(last in parent)) throw new PatchError(`remove operation does not apply: doc is missing path: "${path}": missing value`);
+    if (!(last in parent))
+      throw new PatchError(`remove operation does not apply: doc is missing path: "${path}": missing value`);
     delete parent[last];
   }
   return doc;
@@ -126,10 +148,14 @@ interface ListMeta {
   primitiveMerge?: boolean;
 }
 
-/** Patch metadata of the core/apps/storage types (the patchMergeKey/patchStrategy struct tags). */
+/** Patch metadata of the core/apps/storage types (the patchMergeKey/patchStrategy struct tags); a kind's own in its mergeKeys. */
 export function listMeta(kind: string, path: string[]): ListMeta {
+  const own = kindNamed(kind)?.mergeKeys?.[path.join('.')];
+  if (own) return { mergeKey: own };
   const field = path[path.length - 1];
-  const inContainer = path.some((p) => p === 'containers' || p === 'initContainers' || p === 'ephemeralContainers');
+  const inContainer = path.some(
+    (p) => p === 'containers' || p === 'initContainers' || p === 'ephemeralContainers',
+  );
   switch (field) {
     case 'containers':
     case 'initContainers':
@@ -155,9 +181,7 @@ export function listMeta(kind: string, path: string[]): ListMeta {
     case 'finalizers':
       return { primitiveMerge: true };
     case 'ports':
-      if (inContainer) return { mergeKey: 'containerPort' };
-      if (kind === 'Service' && path.length === 2 && path[0] === 'spec') return { mergeKey: 'port' };
-      return {};
+      return inContainer ? { mergeKey: 'containerPort' } : {};
     default:
       return {};
   }
@@ -218,7 +242,8 @@ function smpMap(kind: string, orig: JsonObject, patch: JsonObject, path: string[
       const meta = listMeta(kind, sub);
       const cur = Array.isArray(out[k]) ? (out[k] as Json[]) : [];
       if (meta.mergeKey) out[k] = mergeKeyedList(kind, cur, v, meta.mergeKey, sub);
-      else if (meta.primitiveMerge) out[k] = [...cur, ...v.filter((x) => !cur.some((c) => JSON.stringify(c) === JSON.stringify(x)))];
+      else if (meta.primitiveMerge)
+        out[k] = [...cur, ...v.filter((x) => !cur.some((c) => JSON.stringify(c) === JSON.stringify(x)))];
       else out[k] = stripDirectives(v);
       continue;
     }
@@ -233,10 +258,18 @@ function smpMap(kind: string, orig: JsonObject, patch: JsonObject, path: string[
   for (const [k, order] of orders) {
     if (!Array.isArray(out[k])) continue;
     const meta = listMeta(kind, [...path, k]);
-    const keyOf = (x: Json) => (meta.mergeKey && isObject(x) ? JSON.stringify(x[meta.mergeKey]) : JSON.stringify(x));
-    const rank = new Map(order.map((o, i) => [meta.mergeKey && isObject(o) ? JSON.stringify(o[meta.mergeKey]) : JSON.stringify(o), i]));
+    const keyOf = (x: Json) =>
+      meta.mergeKey && isObject(x) ? JSON.stringify(x[meta.mergeKey]) : JSON.stringify(x);
+    const rank = new Map(
+      order.map((o, i) => [
+        meta.mergeKey && isObject(o) ? JSON.stringify(o[meta.mergeKey]) : JSON.stringify(o),
+        i,
+      ]),
+    );
     const list = out[k] as Json[];
-    const ordered = list.filter((x) => rank.has(keyOf(x))).sort((a, b) => rank.get(keyOf(a))! - rank.get(keyOf(b))!);
+    const ordered = list
+      .filter((x) => rank.has(keyOf(x)))
+      .sort((a, b) => rank.get(keyOf(a))! - rank.get(keyOf(b))!);
     const rest = list.filter((x) => !rank.has(keyOf(x)));
     out[k] = [...ordered, ...rest];
   }

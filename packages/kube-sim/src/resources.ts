@@ -1,93 +1,12 @@
-// The API resources kube-sim serves, described once and used by discovery, routing, the store
-// and the printers.
+// Looking up the API resources kube-sim serves (discovery, routing, the store, manifests). Each
+// is described once, by its kind in kinds/<kind>.ts.
 
-/** One served resource (a plural name within a group/version). */
-export interface ResourceInfo {
-  group: string; // '' for the core group
-  version: string;
-  plural: string;
-  singular: string;
-  kind: string;
-  listKind: string;
-  namespaced: boolean;
-  shortNames: string[];
-  categories: string[];
-  subresources: { name: string; kind: string; group?: string; version?: string; verbs: string[] }[];
-  /** True when status is only writable through the /status subresource. */
-  hasStatus: boolean;
-}
+import { KINDS, type ResourceInfo } from './kinds/index.ts';
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export { ALL_VERBS, type ResourceInfo } from './kinds/index.ts';
 
-function r(
-  group: string,
-  version: string,
-  plural: string,
-  kind: string,
-  namespaced: boolean,
-  shortNames: string[],
-  extra: Partial<ResourceInfo> = {},
-): ResourceInfo {
-  return {
-    group,
-    version,
-    plural,
-    singular: kind.toLowerCase(),
-    kind,
-    listKind: `${kind}List`,
-    namespaced,
-    shortNames,
-    categories: [],
-    subresources: [],
-    hasStatus: false,
-    ...extra,
-  };
-}
-
-const statusSub = (kind: string) => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
-
-/** Every resource kube-sim serves. */
-export const RESOURCES: ResourceInfo[] = [
-  r('', 'v1', 'namespaces', 'Namespace', false, ['ns'], {
-    hasStatus: true,
-    subresources: [statusSub('Namespace'), { name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
-  }),
-  r('', 'v1', 'nodes', 'Node', false, ['no'], { hasStatus: true, subresources: [statusSub('Node')] }),
-  r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, ['pv'], {
-    hasStatus: true,
-    subresources: [statusSub('PersistentVolume')],
-  }),
-  r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, ['pvc'], {
-    hasStatus: true,
-    subresources: [statusSub('PersistentVolumeClaim')],
-  }),
-  r('', 'v1', 'pods', 'Pod', true, ['po'], {
-    hasStatus: true,
-    categories: ['all'],
-    subresources: [
-      statusSub('Pod'),
-      { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-      { name: 'log', kind: 'Pod', verbs: ['get'] },
-    ],
-  }),
-  r('', 'v1', 'services', 'Service', true, ['svc'], {
-    hasStatus: true,
-    categories: ['all'],
-    subresources: [statusSub('Service')],
-  }),
-  r('', 'v1', 'endpoints', 'Endpoints', true, ['ep'], { singular: 'endpoints' }),
-  r('', 'v1', 'events', 'Event', true, ['ev']),
-  r('apps', 'v1', 'statefulsets', 'StatefulSet', true, ['sts'], {
-    hasStatus: true,
-    categories: ['all'],
-    subresources: [
-      statusSub('StatefulSet'),
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-    ],
-  }),
-  r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, ['sc']),
-  r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, []),
-];
+/** Every resource kube-sim serves (each described by its kind, kinds/<kind>.ts). */
+export const RESOURCES: ResourceInfo[] = KINDS.map((k) => k.resource);
 
 const byKey = new Map<string, ResourceInfo>();
 for (const res of RESOURCES) byKey.set(`${res.group}/${res.version}/${res.plural}`, res);
@@ -106,7 +25,10 @@ export function findResource(name: string): ResourceInfo | undefined {
   return RESOURCES.find(
     (res) =>
       (group === undefined || res.group === group) &&
-      (res.plural === base || res.singular === base || res.kind.toLowerCase() === base || res.shortNames.includes(base)),
+      (res.plural === base ||
+        res.singular === base ||
+        res.kind.toLowerCase() === base ||
+        res.shortNames.includes(base)),
   );
 }
 
@@ -125,5 +47,3 @@ export function apiVersionOf(res: ResourceInfo): string {
 export function resourceKey(res: ResourceInfo): string {
   return res.group ? `${res.plural}.${res.group}` : res.plural;
 }
-
-export { ALL_VERBS };

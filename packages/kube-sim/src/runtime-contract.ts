@@ -30,9 +30,7 @@ export interface ClusterView {
 
 /** Where a pod's volume mounted at a path really lives on this machine. */
 export type VolumeBacking =
-  | { kind: 'pv'; pvName: string; dir: string }
-  | { kind: 'ephemeral'; dir: string }
-  | { kind: 'none' };
+  { kind: 'pv'; pvName: string; dir: string } | { kind: 'ephemeral'; dir: string } | { kind: 'none' };
 
 /** Streams of one exec session. */
 export interface ExecIO {
@@ -43,8 +41,9 @@ export interface ExecIO {
 
 /**
  * Outcome of an exec. exitCode 0 = Success; otherwise the error channel carries a Failure Status
- * with reason NonZeroExitCode and an ExitCode cause. startError (with exitCode 126/127) is the
- * container runtime refusing to start the command, e.g. the OCI "executable file not found" text.
+ * with reason NonZeroExitCode and an ExitCode cause. startError is the container runtime refusing
+ * to start the command (the OCI "executable file not found" text): the client then gets an
+ * InternalError Status, as from containerd, and exitCode (126/127) stays internal.
  */
 export interface ExecOutcome {
   exitCode: number;
@@ -60,7 +59,13 @@ export interface PodRuntime {
   /** The pod is being deleted: stop its containers gracefully (SIGTERM, then SIGKILL after the grace period). */
   stop(pod: KubeObject, gracePeriodSeconds: number): Promise<void>;
   /** Run a command in a container of a Running pod. */
-  exec(pod: KubeObject, container: string, command: string[], io: ExecIO, signal?: AbortSignal): Promise<ExecOutcome>;
+  exec(
+    pod: KubeObject,
+    container: string,
+    command: string[],
+    io: ExecIO,
+    signal?: AbortSignal,
+  ): Promise<ExecOutcome>;
   /** Stop every process (kube-sim is stopping). */
   close(): Promise<void>;
 }

@@ -1,31 +1,70 @@
-// Known fields of the kinds kube-sim serves, for `fieldValidation=Strict` (what kubectl sends by
+// Known fields of the kinds kube-sim serves (the shapes they share; each kind's own in
+// kinds/<kind>.ts), for `fieldValidation=Strict` (what kubectl sends by
 // default): an unknown field such as `spec.claimref` is refused with the API server's "strict
 // decoding error". Subtrees kube-sim does not model are marked ANY and never rejected, so a
 // valid manifest is never refused.
 
-type Shape = 'ANY' | 'S' | { fields: Record<string, Shape> } | { list: Shape } | { map: Shape };
+/** The known fields of a value: any, a scalar, an object's fields, a list or a map of one shape. */
+export type Shape = 'ANY' | 'S' | { fields: Record<string, Shape> } | { list: Shape } | { map: Shape };
 
-const ANY: Shape = 'ANY';
-const S: Shape = 'S';
-const obj = (fields: Record<string, Shape>): Shape => ({ fields });
-const list = (of: Shape): Shape => ({ list: of });
-const map = (of: Shape = S): Shape => ({ map: of });
-const anyOf = (names: string[]): Record<string, Shape> => Object.fromEntries(names.map((n) => [n, ANY]));
+export const ANY: Shape = 'ANY';
+export const S: Shape = 'S';
+export const obj = (fields: Record<string, Shape>): Shape => ({ fields });
+export const list = (of: Shape): Shape => ({ list: of });
+export const map = (of: Shape = S): Shape => ({ map: of });
+export const anyOf = (names: string[]): Record<string, Shape> =>
+  Object.fromEntries(names.map((n) => [n, ANY]));
 
-const OBJECT_META = obj({
-  name: S, generateName: S, namespace: S, selfLink: S, uid: S, resourceVersion: S, generation: S,
-  creationTimestamp: S, deletionTimestamp: S, deletionGracePeriodSeconds: S, labels: map(), annotations: map(),
-  ownerReferences: ANY, finalizers: list(S), managedFields: ANY,
+export const OBJECT_META = obj({
+  name: S,
+  generateName: S,
+  namespace: S,
+  selfLink: S,
+  uid: S,
+  resourceVersion: S,
+  generation: S,
+  creationTimestamp: S,
+  deletionTimestamp: S,
+  deletionGracePeriodSeconds: S,
+  labels: map(),
+  annotations: map(),
+  ownerReferences: ANY,
+  finalizers: list(S),
+  managedFields: ANY,
 });
 
-const LABEL_SELECTOR = obj({ matchLabels: map(), matchExpressions: ANY });
+export const LABEL_SELECTOR = obj({ matchLabels: map(), matchExpressions: ANY });
 
-const NFS = obj({ server: S, path: S, readOnly: S });
-const HOST_PATH = obj({ path: S, type: S });
-const VOLUME_SOURCES = [
-  'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'iscsi', 'glusterfs', 'rbd', 'flexVolume',
-  'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap', 'vsphereVolume', 'quobyte',
-  'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image',
+export const NFS = obj({ server: S, path: S, readOnly: S });
+export const HOST_PATH = obj({ path: S, type: S });
+/** Volume sources kube-sim does not model (any content accepted). */
+export const UNMODELLED_VOLUME_SOURCES = [
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
 ];
 
 const VOLUME = obj({
@@ -34,7 +73,7 @@ const VOLUME = obj({
   emptyDir: obj({ medium: S, sizeLimit: S }),
   nfs: NFS,
   persistentVolumeClaim: obj({ claimName: S, readOnly: S }),
-  ...anyOf(VOLUME_SOURCES),
+  ...anyOf(UNMODELLED_VOLUME_SOURCES),
 });
 
 const PROBE = obj({
@@ -42,83 +81,112 @@ const PROBE = obj({
   httpGet: ANY,
   tcpSocket: obj({ port: S, host: S }),
   grpc: ANY,
-  initialDelaySeconds: S, timeoutSeconds: S, periodSeconds: S, successThreshold: S, failureThreshold: S,
+  initialDelaySeconds: S,
+  timeoutSeconds: S,
+  periodSeconds: S,
+  successThreshold: S,
+  failureThreshold: S,
   terminationGracePeriodSeconds: S,
 });
 
 const CONTAINER = obj({
-  name: S, image: S, command: list(S), args: list(S), workingDir: S,
+  name: S,
+  image: S,
+  command: list(S),
+  args: list(S),
+  workingDir: S,
   ports: list(obj({ name: S, hostPort: S, containerPort: S, protocol: S, hostIP: S })),
   envFrom: ANY,
   env: list(obj({ name: S, value: S, valueFrom: ANY })),
   resources: obj({ limits: map(), requests: map(), claims: ANY }),
-  resizePolicy: ANY, restartPolicy: S,
-  volumeMounts: list(obj({ name: S, readOnly: S, recursiveReadOnly: S, mountPath: S, subPath: S, mountPropagation: S, subPathExpr: S })),
+  resizePolicy: ANY,
+  restartPolicy: S,
+  volumeMounts: list(
+    obj({
+      name: S,
+      readOnly: S,
+      recursiveReadOnly: S,
+      mountPath: S,
+      subPath: S,
+      mountPropagation: S,
+      subPathExpr: S,
+    }),
+  ),
   volumeDevices: ANY,
-  livenessProbe: PROBE, readinessProbe: PROBE, startupProbe: PROBE,
-  lifecycle: ANY, terminationMessagePath: S, terminationMessagePolicy: S, imagePullPolicy: S, securityContext: ANY,
-  stdin: S, stdinOnce: S, tty: S,
+  livenessProbe: PROBE,
+  readinessProbe: PROBE,
+  startupProbe: PROBE,
+  lifecycle: ANY,
+  terminationMessagePath: S,
+  terminationMessagePolicy: S,
+  imagePullPolicy: S,
+  securityContext: ANY,
+  stdin: S,
+  stdinOnce: S,
+  tty: S,
 });
 
-const POD_SPEC = obj({
-  volumes: list(VOLUME), initContainers: list(CONTAINER), containers: list(CONTAINER), ephemeralContainers: ANY,
-  restartPolicy: S, terminationGracePeriodSeconds: S, activeDeadlineSeconds: S, dnsPolicy: S, nodeSelector: map(),
-  serviceAccountName: S, serviceAccount: S, automountServiceAccountToken: S, nodeName: S, hostNetwork: S, hostPID: S,
-  hostIPC: S, shareProcessNamespace: S, securityContext: ANY, imagePullSecrets: ANY, hostname: S, subdomain: S,
-  affinity: ANY, schedulerName: S, tolerations: ANY, hostAliases: ANY, priorityClassName: S, priority: S, dnsConfig: ANY,
-  readinessGates: ANY, runtimeClassName: S, enableServiceLinks: S, preemptionPolicy: S, overhead: ANY,
-  topologySpreadConstraints: ANY, setHostnameAsFQDN: S, os: ANY, hostUsers: S, schedulingGates: ANY, resourceClaims: ANY,
+export const POD_SPEC = obj({
+  volumes: list(VOLUME),
+  initContainers: list(CONTAINER),
+  containers: list(CONTAINER),
+  ephemeralContainers: ANY,
+  restartPolicy: S,
+  terminationGracePeriodSeconds: S,
+  activeDeadlineSeconds: S,
+  dnsPolicy: S,
+  nodeSelector: map(),
+  serviceAccountName: S,
+  serviceAccount: S,
+  automountServiceAccountToken: S,
+  nodeName: S,
+  hostNetwork: S,
+  hostPID: S,
+  hostIPC: S,
+  shareProcessNamespace: S,
+  securityContext: ANY,
+  imagePullSecrets: ANY,
+  hostname: S,
+  subdomain: S,
+  affinity: ANY,
+  schedulerName: S,
+  tolerations: ANY,
+  hostAliases: ANY,
+  priorityClassName: S,
+  priority: S,
+  dnsConfig: ANY,
+  readinessGates: ANY,
+  runtimeClassName: S,
+  enableServiceLinks: S,
+  preemptionPolicy: S,
+  overhead: ANY,
+  topologySpreadConstraints: ANY,
+  setHostnameAsFQDN: S,
+  os: ANY,
+  hostUsers: S,
+  schedulingGates: ANY,
+  resourceClaims: ANY,
   resources: ANY,
 });
 
-const PVC_SPEC = obj({
-  accessModes: list(S), selector: LABEL_SELECTOR, resources: obj({ limits: map(), requests: map() }), volumeName: S,
-  storageClassName: S, volumeMode: S, dataSource: ANY, dataSourceRef: ANY, volumeAttributesClassName: S,
+export const PVC_SPEC = obj({
+  accessModes: list(S),
+  selector: LABEL_SELECTOR,
+  resources: obj({ limits: map(), requests: map() }),
+  volumeName: S,
+  storageClassName: S,
+  volumeMode: S,
+  dataSource: ANY,
+  dataSourceRef: ANY,
+  volumeAttributesClassName: S,
 });
 
-const top = (fields: Record<string, Shape>): Shape => obj({ apiVersion: S, kind: S, metadata: OBJECT_META, status: ANY, ...fields });
-
-const SCHEMAS: Record<string, Shape> = {
-  Namespace: top({ spec: obj({ finalizers: list(S) }) }),
-  PersistentVolume: top({
-    spec: obj({
-      capacity: map(), accessModes: list(S),
-      claimRef: obj({ apiVersion: S, kind: S, name: S, namespace: S, uid: S, resourceVersion: S, fieldPath: S }),
-      persistentVolumeReclaimPolicy: S, storageClassName: S, mountOptions: list(S), volumeMode: S, nodeAffinity: ANY,
-      volumeAttributesClassName: S, nfs: NFS, hostPath: HOST_PATH, local: obj({ path: S, fsType: S }),
-      ...anyOf(VOLUME_SOURCES.filter((s) => !['secret', 'configMap', 'downwardAPI', 'projected', 'gitRepo', 'ephemeral', 'image'].includes(s))),
-    }),
-  }),
-  PersistentVolumeClaim: top({ spec: PVC_SPEC }),
-  Pod: top({ spec: POD_SPEC }),
-  Service: top({
-    spec: obj({
-      ports: list(obj({ name: S, protocol: S, appProtocol: S, port: S, targetPort: S, nodePort: S })),
-      selector: map(), clusterIP: S, clusterIPs: list(S), type: S, externalIPs: list(S), sessionAffinity: S,
-      loadBalancerIP: S, loadBalancerSourceRanges: list(S), externalName: S, externalTrafficPolicy: S,
-      healthCheckNodePort: S, publishNotReadyAddresses: S, sessionAffinityConfig: ANY, ipFamilies: list(S),
-      ipFamilyPolicy: S, allocateLoadBalancerNodePorts: S, loadBalancerClass: S, internalTrafficPolicy: S,
-      trafficDistribution: S,
-    }),
-  }),
-  StatefulSet: top({
-    spec: obj({
-      replicas: S, selector: LABEL_SELECTOR,
-      template: obj({ metadata: OBJECT_META, spec: POD_SPEC }),
-      volumeClaimTemplates: list(obj({ apiVersion: S, kind: S, metadata: OBJECT_META, spec: PVC_SPEC, status: ANY })),
-      serviceName: S, podManagementPolicy: S, updateStrategy: ANY, revisionHistoryLimit: S, minReadySeconds: S,
-      persistentVolumeClaimRetentionPolicy: obj({ whenDeleted: S, whenScaled: S }), ordinals: obj({ start: S }),
-    }),
-  }),
-  StorageClass: top({
-    provisioner: S, parameters: map(), reclaimPolicy: S, mountOptions: list(S), allowVolumeExpansion: S,
-    volumeBindingMode: S, allowedTopologies: ANY,
-  }),
-};
+/** A top-level object: apiVersion, kind, metadata, status and the given fields. */
+export const top = (fields: Record<string, Shape>): Shape =>
+  obj({ apiVersion: S, kind: S, metadata: OBJECT_META, status: ANY, ...fields });
 
 /** Paths of fields the kind does not have, as the strict decoder names them ("spec.claimref"). */
-export function unknownFields(kind: string, value: unknown): string[] {
-  const shape = SCHEMAS[kind];
+export function unknownFields(shape: Shape | undefined, value: unknown): string[] {
   if (!shape) return [];
   const out: string[] = [];
   walk(shape, value, '', out);
@@ -140,18 +208,19 @@ function walk(shape: Shape, value: unknown, path: string, out: string[]): void {
     value.forEach((v, i) => walk(shape.list, v, `${path}[${i}]`, out));
   } else if ('map' in shape) {
     if (typeof value !== 'object' || Array.isArray(value)) return;
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(shape.map, v, `${path}[${k}]`, out);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      walk(shape.map, v, `${path}[${k}]`, out);
   }
 }
 
 /** Drop fields the kind does not have (in place), as the API server's decoder does. */
-export function pruneUnknownFields(kind: string, value: unknown): void {
-  const shape = SCHEMAS[kind];
+export function pruneUnknownFields(shape: Shape | undefined, value: unknown): void {
   if (shape) prune(shape, value);
 }
 
 function prune(shape: Shape, value: unknown): void {
-  if (shape === 'ANY' || shape === 'S' || value === null || value === undefined || typeof value !== 'object') return;
+  if (shape === 'ANY' || shape === 'S' || value === null || value === undefined || typeof value !== 'object')
+    return;
   if ('fields' in shape) {
     if (Array.isArray(value)) return;
     const o = value as Record<string, unknown>;
@@ -163,6 +232,7 @@ function prune(shape: Shape, value: unknown): void {
   } else if ('list' in shape) {
     if (Array.isArray(value)) for (const v of value) prune(shape.list, v);
   } else if ('map' in shape) {
-    if (!Array.isArray(value)) for (const v of Object.values(value as Record<string, unknown>)) prune(shape.map, v);
+    if (!Array.isArray(value))
+      for (const v of Object.values(value as Record<string, unknown>)) prune(shape.map, v);
   }
 }

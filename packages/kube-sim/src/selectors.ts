@@ -38,7 +38,10 @@ export function parseLabelSelector(input: string | undefined): LabelSelector {
     const part = raw.trim();
     let m: RegExpMatchArray | null;
     if ((m = part.match(/^(\S+)\s+(in|notin)\s*\((.*)\)$/))) {
-      const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       requirements.push({ key: checkKey(m[1]!, text), op: m[2] as 'in' | 'notin', values });
     } else if ((m = part.match(/^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/))) {
       requirements.push({ key: checkKey(m[1]!, text), op: m[2] === '!=' ? '!=' : '=', values: [m[3]!] });
@@ -54,7 +57,8 @@ export function parseLabelSelector(input: string | undefined): LabelSelector {
 }
 
 function checkKey(key: string, whole: string): string {
-  if (!KEY.test(key)) throw badRequest(`unable to parse requirement: invalid label key "${key}" in "${whole}"`);
+  if (!KEY.test(key))
+    throw badRequest(`unable to parse requirement: invalid label key "${key}" in "${whole}"`);
   return key;
 }
 
@@ -62,8 +66,12 @@ function checkKey(key: string, whole: string): string {
 export function selectorFromObject(sel: unknown): LabelSelector {
   const requirements: Requirement[] = [];
   if (!sel || typeof sel !== 'object') return { requirements };
-  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
-  for (const [k, v] of Object.entries(s.matchLabels ?? {})) requirements.push({ key: k, op: '=', values: [v] });
+  const s = sel as {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  };
+  for (const [k, v] of Object.entries(s.matchLabels ?? {}))
+    requirements.push({ key: k, op: '=', values: [v] });
   for (const e of s.matchExpressions ?? []) {
     const op = e.operator;
     if (op === 'In') requirements.push({ key: e.key, op: 'in', values: e.values ?? [] });
@@ -76,7 +84,13 @@ export function selectorFromObject(sel: unknown): LabelSelector {
 
 /** A selector from a plain map (a Service's spec.selector): every pair must match. */
 export function selectorFromMap(map: Record<string, string> | undefined): LabelSelector {
-  return { requirements: Object.entries(map ?? {}).map(([key, v]) => ({ key, op: '=' as const, values: [v] as [string] })) };
+  return {
+    requirements: Object.entries(map ?? {}).map(([key, v]) => ({
+      key,
+      op: '=' as const,
+      values: [v] as [string],
+    })),
+  };
 }
 
 /** True when the labels satisfy every requirement. */

@@ -57,7 +57,10 @@ export class Store {
 
   /** One object, or undefined. */
   get(res: ResourceInfo, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.data.get(resourceKey(res))?.get(res.namespaced ? (namespace ?? '') : '')?.get(name);
+    return this.data
+      .get(resourceKey(res))
+      ?.get(res.namespaced ? (namespace ?? '') : '')
+      ?.get(name);
   }
 
   /** Objects of a resource, in one namespace or all, sorted by namespace then name like etcd keys. */

@@ -24,7 +24,12 @@ export interface WatchRequest {
 }
 
 /** Serve one watch until the client leaves, the timeout passes, or the server closes it. */
-export function serveWatch(store: Store, req: WatchRequest, res: ServerResponse, registry: Set<() => void>): void {
+export function serveWatch(
+  store: Store,
+  req: WatchRequest,
+  res: ServerResponse,
+  registry: Set<() => void>,
+): void {
   const matches = (o: KubeObject | undefined) =>
     o !== undefined &&
     (!req.res.namespaced || !req.namespace || o.metadata.namespace === req.namespace) &&
@@ -69,6 +74,16 @@ export function serveWatch(store: Store, req: WatchRequest, res: ServerResponse,
     for (const o of store.list(req.res, req.namespace)) if (matches(o)) send('ADDED', req.render(o));
   } else {
     const n = Number(rv);
+    // A version newer than any this store made (the client saw a previous kube-sim on this port):
+    // the client must relist, as after a real apiserver's "Too large resource version".
+    if (Number.isFinite(n) && n > store.resourceVersion) {
+      send(
+        'ERROR',
+        expired(`too large resource version: ${rv} (current ${store.resourceVersion})`).toStatus(),
+      );
+      close();
+      return;
+    }
     const events = Number.isFinite(n) ? store.eventsSince(n) : 'expired';
     if (events === 'expired') {
       send('ERROR', expired(`too old resource version: ${rv} (${store.oldestResumable})`).toStatus());
@@ -79,7 +94,10 @@ export function serveWatch(store: Store, req: WatchRequest, res: ServerResponse,
   }
   unsubscribe = store.subscribe(forward);
 
-  const timeoutMs = (req.timeoutSeconds && req.timeoutSeconds > 0 ? req.timeoutSeconds : 1800 + Math.floor(Math.random() * 1800)) * 1000;
+  const timeoutMs =
+    (req.timeoutSeconds && req.timeoutSeconds > 0
+      ? req.timeoutSeconds
+      : 1800 + Math.floor(Math.random() * 1800)) * 1000;
   timers.push(setTimeout(close, timeoutMs));
   if (req.dropAfterMs !== undefined) timers.push(setTimeout(() => res.destroy(), req.dropAfterMs));
 }

@@ -32,10 +32,14 @@ describe('kube-sim serve', { timeout: 60_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), 'kube-sim-cli-'));
     dirs.push(dir);
     const kubeconfig = join(dir, 'kc.yaml');
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--write-kubeconfig', kubeconfig, ...args], {
-      cwd: PKG,
-      env: { ...process.env, ...env },
-    });
+    const child: ChildProcessWithoutNullStreams = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--write-kubeconfig', kubeconfig, ...args],
+      {
+        cwd: PKG,
+        env: { ...process.env, ...env },
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let out = '';
     try {
@@ -73,33 +77,43 @@ describe('kube-sim serve', { timeout: 60_000 }, () => {
     }
   });
 
-  const redisPod = { metadata: { name: 'r' }, spec: { containers: [{ name: 'redis', image: 'redis:7.4.4' }] } };
+  const redisPod = {
+    metadata: { name: 'r' },
+    spec: { containers: [{ name: 'redis', image: 'redis:7.4.4' }] },
+  };
   const readyPod = (core: k8s.CoreV1Api) =>
     until('pod r Ready', async () => {
       const p = await core.readNamespacedPod({ name: 'r', namespace: 'default' });
       return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
     });
 
-  it.skipIf(!REDIS)('runs pods with the real pods runtime when redis-server is installed (real Redis behind exec)', async () => {
-    const s = await serve();
-    try {
-      expect(s.out()).toMatch(/^kube-sim runtime: pods runtime \(real \/.*redis-server/m);
-      const core = s.kc.makeApiClient(k8s.CoreV1Api);
-      await core.createNamespacedPod({ namespace: 'default', body: redisPod });
-      await readyPod(core);
-      const set = await clientExec(s.kc, 'default', 'r', 'redis', ['redis-cli', 'set', 'k', 'v']);
-      expect(set.stdout.trim()).toBe('OK');
-      const get = await clientExec(s.kc, 'default', 'r', 'redis', ['redis-cli', 'get', 'k']);
-      expect(get.stdout.trim()).toBe('v');
-    } finally {
-      expect(await s.stop()).toBe(0);
-    }
-  });
+  it.skipIf(!REDIS)(
+    'runs pods with the real pods runtime when redis-server is installed (real Redis behind exec)',
+    async () => {
+      const s = await serve();
+      try {
+        expect(s.out()).toMatch(/^kube-sim runtime: pods runtime \(real \/.*redis-server/m);
+        const core = s.kc.makeApiClient(k8s.CoreV1Api);
+        await core.createNamespacedPod({ namespace: 'default', body: redisPod });
+        await readyPod(core);
+        const set = await clientExec(s.kc, 'default', 'r', 'redis', ['redis-cli', 'set', 'k', 'v']);
+        expect(set.stdout.trim()).toBe('OK');
+        const get = await clientExec(s.kc, 'default', 'r', 'redis', ['redis-cli', 'get', 'k']);
+        expect(get.stdout.trim()).toBe('v');
+      } finally {
+        expect(await s.stop()).toBe(0);
+      }
+    },
+  );
 
   it('--null-runtime (or no redis-server) uses NullRuntime and says so', async () => {
     for (const [args, env, why] of [
       [['--null-runtime'], {}, '--null-runtime given'],
-      [[], { REDIS_SERVER: '/nonexistent/redis-server' }, 'REDIS_SERVER=/nonexistent/redis-server does not exist'],
+      [
+        [],
+        { REDIS_SERVER: '/nonexistent/redis-server' },
+        'REDIS_SERVER=/nonexistent/redis-server does not exist',
+      ],
     ] as const) {
       const s = await serve([...args], env);
       try {
@@ -108,7 +122,7 @@ describe('kube-sim serve', { timeout: 60_000 }, () => {
         await core.createNamespacedPod({ namespace: 'default', body: redisPod });
         await readyPod(core);
         const r = await clientExec(s.kc, 'default', 'r', 'redis', ['redis-cli', 'ping']);
-        expect(r.exitCode).toBe(126);
+        expect(r.status).toMatchObject({ status: 'Failure', reason: 'InternalError' });
       } finally {
         expect(await s.stop()).toBe(0);
       }
@@ -116,7 +130,10 @@ describe('kube-sim serve', { timeout: 60_000 }, () => {
   });
 
   it('rejects a bad port with a message and exit code 2', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', 'eighty'], { cwd: PKG, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', 'eighty'], {
+      cwd: PKG,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -7,8 +7,17 @@ import { crashLoopBackOff, goDuration } from '../src/controllers/pods.ts';
 import { NullRuntime, startKubeSim, type KubeObject, type KubeSimOptions } from '../src/index.ts';
 import { until } from './sim-helpers.ts';
 
-type Cs = { restartCount: number; state: { waiting?: { reason: string; message?: string } }; lastState: { terminated?: { message?: string } } };
-const POD = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r', namespace: 'shiqi' }, spec: { containers: [{ name: 'redis', image: 'redis:7.4.4' }] } };
+type Cs = {
+  restartCount: number;
+  state: { waiting?: { reason: string; message?: string } };
+  lastState: { terminated?: { message?: string } };
+};
+const POD = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'r', namespace: 'shiqi' },
+  spec: { containers: [{ name: 'redis', image: 'redis:7.4.4' }] },
+};
 
 /** A runtime whose start() fails: `mode` says how (an already-rejected promise, a synchronous throw, after a delay). */
 class FailingRuntime extends NullRuntime {
@@ -21,11 +30,17 @@ class FailingRuntime extends NullRuntime {
     const err = new Error("chown: changing ownership of '/data': Operation not permitted");
     if (this.mode === 'throws') throw err;
     if (this.mode === 'rejected') return Promise.reject(err);
-    return new Promise((_r, reject) => setTimeout(() => reject(err), (this.mode as { afterMs: number }).afterMs));
+    return new Promise((_r, reject) =>
+      setTimeout(() => reject(err), (this.mode as { afterMs: number }).afterMs),
+    );
   }
 }
 
-async function withSim(runtime: FailingRuntime, opts: KubeSimOptions, body: (sim: Awaited<ReturnType<typeof startKubeSim>>) => Promise<void>) {
+async function withSim(
+  runtime: FailingRuntime,
+  opts: KubeSimOptions,
+  body: (sim: Awaited<ReturnType<typeof startKubeSim>>) => Promise<void>,
+) {
   const sim = await startKubeSim({ runtime, ...opts });
   try {
     await body(sim);
@@ -39,8 +54,16 @@ const containerStatus = (sim: Awaited<ReturnType<typeof startKubeSim>>) =>
 
 describe('CrashLoopBackOff', { timeout: 30_000 }, () => {
   it('follows the kubelet: 10s, 20s, ... capped at 5m0s', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => crashLoopBackOff(n, 10_000, 300_000))).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
-    expect([10_000, 80_000, 160_000, 300_000, 100].map(goDuration)).toEqual(['10s', '1m20s', '2m40s', '5m0s', '100ms']);
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => crashLoopBackOff(n, 10_000, 300_000))).toEqual([
+      10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000,
+    ]);
+    expect([10_000, 80_000, 160_000, 300_000, 100].map(goDuration)).toEqual([
+      '10s',
+      '1m20s',
+      '2m40s',
+      '5m0s',
+      '100ms',
+    ]);
   });
 
   for (const mode of ['rejected', 'throws', { afterMs: 20 }] as const) {
@@ -52,9 +75,15 @@ describe('CrashLoopBackOff', { timeout: 30_000 }, () => {
         const tick = setInterval(() => ticks++, 10);
         try {
           await sim.apply(POD);
-          const cs = await until('CrashLoopBackOff', () => (containerStatus(sim)?.state.waiting?.reason === 'CrashLoopBackOff' ? containerStatus(sim) : undefined));
+          const cs = await until('CrashLoopBackOff', () =>
+            containerStatus(sim)?.state.waiting?.reason === 'CrashLoopBackOff'
+              ? containerStatus(sim)
+              : undefined,
+          );
           expect(cs.restartCount).toBe(1);
-          expect(cs.state.waiting?.message).toMatch(/^back-off 10s restarting failed container=redis pod=r_shiqi\(/);
+          expect(cs.state.waiting?.message).toMatch(
+            /^back-off 10s restarting failed container=redis pod=r_shiqi\(/,
+          );
           expect(cs.lastState.terminated?.message).toMatch(/Operation not permitted/);
           await new Promise((r) => setTimeout(r, 1000));
           // Without the back-off this was thousands of attempts (or a frozen process).
@@ -62,8 +91,16 @@ describe('CrashLoopBackOff', { timeout: 30_000 }, () => {
           expect(ticks).toBeGreaterThan(30);
           expect(containerStatus(sim)?.restartCount).toBe(1);
           const events = sim.view.list('events', 'shiqi');
-          expect(events.some((e) => e.reason === 'BackOff' && /^Back-off restarting failed container redis in pod r_shiqi\(/.test(String(e.message)))).toBe(true);
-          expect(events.some((e) => e.reason === 'Failed' && /Operation not permitted/.test(String(e.message)))).toBe(true);
+          expect(
+            events.some(
+              (e) =>
+                e.reason === 'BackOff' &&
+                /^Back-off restarting failed container redis in pod r_shiqi\(/.test(String(e.message)),
+            ),
+          ).toBe(true);
+          expect(
+            events.some((e) => e.reason === 'Failed' && /Operation not permitted/.test(String(e.message))),
+          ).toBe(true);
         } finally {
           clearInterval(tick);
         }

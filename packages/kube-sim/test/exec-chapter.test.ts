@@ -7,23 +7,38 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPodRuntime, generateClass, loadClass, loadManifests, type KubeObject } from '../src/index.ts';
+import {
+  createPodRuntime,
+  generateClass,
+  loadClass,
+  loadManifests,
+  podIsReady,
+  type KubeObject,
+} from '../src/index.ts';
 import { clientExec, kubeConfigFor } from './exec-helpers.ts';
 import { KUBECTL, startHarness, until, type SimHarness } from './sim-helpers.ts';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios-fixtures', 'redis-exist-pvc');
+const fixtures = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'scenarios-fixtures',
+  'redis-exist-pvc',
+);
 const POD = 'statefulset-redis-exist-pvc-0';
 let dataDir: string;
 let h: SimHarness;
 
-const isReady = (p: KubeObject | undefined) => ((p?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const isReady = (p: KubeObject | undefined) => p !== undefined && podIsReady(p);
 
 /** Wait for a Ready pod with this name whose uid differs from `notUid`. */
 function readyPod(ns: string, name: string, notUid?: string): Promise<KubeObject> {
-  return until(`pod ${ns}/${name} Ready${notUid ? ' with a new uid' : ''}`, () => {
-    const p = h.sim.view.get('pods', ns, name);
-    return p && isReady(p) && p.metadata.uid !== notUid && !p.metadata.deletionTimestamp ? p : undefined;
-  }, 30_000);
+  return until(
+    `pod ${ns}/${name} Ready${notUid ? ' with a new uid' : ''}`,
+    () => {
+      const p = h.sim.view.get('pods', ns, name);
+      return p && isReady(p) && p.metadata.uid !== notUid && !p.metadata.deletionTimestamp ? p : undefined;
+    },
+    30_000,
+  );
 }
 
 /** Delete a pod through the API as the chapter does, and wait for its replacement. */
@@ -38,9 +53,17 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'kube-sim-chapter-'));
   h = await startHarness({ runtime: createPodRuntime({ dataDir }), dataDir, podReadyDelayMs: 50 });
   await loadManifests(h.sim, fixtures, 'shiqi');
-  const spec = generateClass({ students: 2, lab: 'redis-exist-pvc', namespaces: ['shiqi-ok', 'shiqi-emptydir'], mistakes: [null, 'emptydir-instead-of-claim'] });
+  const spec = generateClass({
+    students: 2,
+    lab: 'redis-exist-pvc',
+    namespaces: ['shiqi-ok', 'shiqi-emptydir'],
+    mistakes: [null, 'emptydir-instead-of-claim'],
+  });
   await loadClass(h.sim, spec);
-  await loadClass(h.sim, generateClass({ students: 1, lab: 'redis-not-exist-pvc', namespaces: ['shiqi-dynamic'] }));
+  await loadClass(
+    h.sim,
+    generateClass({ students: 1, lab: 'redis-not-exist-pvc', namespaces: ['shiqi-dynamic'] }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -58,19 +81,42 @@ function kc() {
 describe('chapter part 5 through @kubernetes/client-node', { timeout: 60_000 }, () => {
   it('keeps testkey across deleting statefulset-redis-exist-pvc-0 (PVC on the pre-bound NFS PV)', async () => {
     await readyPod('shiqi', POD);
-    expect(await clientExec(kc(), 'shiqi', POD, 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis!'])).toMatchObject({ stdout: 'OK\n', exitCode: 0 });
-    expect(await clientExec(kc(), 'shiqi', POD, 'redis', ['redis-cli', 'SAVE'])).toMatchObject({ stdout: 'OK\n', exitCode: 0 });
-    expect((await clientExec(kc(), 'shiqi', POD, 'redis', ['ls', '-l', '/data'])).stdout).toMatch(/ redis redis .* dump\.rdb\n$/);
+    expect(
+      await clientExec(kc(), 'shiqi', POD, 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis!']),
+    ).toMatchObject({ stdout: 'OK\n', exitCode: 0 });
+    expect(await clientExec(kc(), 'shiqi', POD, 'redis', ['redis-cli', 'SAVE'])).toMatchObject({
+      stdout: 'OK\n',
+      exitCode: 0,
+    });
+    expect((await clientExec(kc(), 'shiqi', POD, 'redis', ['ls', '-l', '/data'])).stdout).toMatch(
+      / redis redis .* dump\.rdb\n$/,
+    );
     await recreate('shiqi', POD);
-    expect(await clientExec(kc(), 'shiqi', POD, 'redis', ['redis-cli', 'GET', 'testkey'])).toMatchObject({ stdout: 'Hello, Redis!\n', exitCode: 0 });
+    expect(await clientExec(kc(), 'shiqi', POD, 'redis', ['redis-cli', 'GET', 'testkey'])).toMatchObject({
+      stdout: 'Hello, Redis!\n',
+      exitCode: 0,
+    });
   });
 
   it('loses testkey when the StatefulSet mounts an emptyDir instead of the claim', async () => {
     await readyPod('shiqi-emptydir', POD);
-    expect((await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis!'])).stdout).toBe('OK\n');
-    expect((await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'SAVE'])).stdout).toBe('OK\n');
+    expect(
+      (
+        await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', [
+          'redis-cli',
+          'SET',
+          'testkey',
+          'Hello, Redis!',
+        ])
+      ).stdout,
+    ).toBe('OK\n');
+    expect((await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'SAVE'])).stdout).toBe(
+      'OK\n',
+    );
     await recreate('shiqi-emptydir', POD);
-    expect(await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'GET', 'testkey'])).toMatchObject({ stdout: '\n', exitCode: 0 });
+    expect(
+      await clientExec(kc(), 'shiqi-emptydir', POD, 'redis', ['redis-cli', 'GET', 'testkey']),
+    ).toMatchObject({ stdout: '\n', exitCode: 0 });
   });
 
   it('keeps data on the dynamically provisioned volume of the volumeClaimTemplates StatefulSet', async () => {
@@ -78,18 +124,44 @@ describe('chapter part 5 through @kubernetes/client-node', { timeout: 60_000 }, 
     await readyPod('shiqi-dynamic', pod);
     const claim = h.sim.view.get('persistentvolumeclaims', 'shiqi-dynamic', `pvc-shiqi-dynamic-${pod}`);
     expect((claim?.status as { phase?: string } | undefined)?.phase).toBe('Bound');
-    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis Dynamic PVC!'])).stdout).toBe('OK\n');
-    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'SAVE'])).stdout).toBe('OK\n');
+    expect(
+      (
+        await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', [
+          'redis-cli',
+          'SET',
+          'testkey',
+          'Hello, Redis Dynamic PVC!',
+        ])
+      ).stdout,
+    ).toBe('OK\n');
+    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'SAVE'])).stdout).toBe(
+      'OK\n',
+    );
     await recreate('shiqi-dynamic', pod);
-    expect((await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'GET', 'testkey'])).stdout).toBe('Hello, Redis Dynamic PVC!\n');
+    expect(
+      (await clientExec(kc(), 'shiqi-dynamic', pod, 'redis', ['redis-cli', 'GET', 'testkey'])).stdout,
+    ).toBe('Hello, Redis Dynamic PVC!\n');
   });
 
   it('resolves the per-pod name only when the Service name equals serviceName', async () => {
     const ok = await readyPod('shiqi-ok', POD);
     const ip = (ok.status as { podIP: string }).podIP;
     // Not the pod's own /etc/hosts line (that always answers): the DNS name without the cluster domain.
-    await until('EndpointSlice hostname for the pod', async () => (await clientExec(kc(), 'shiqi-ok', POD, 'redis', ['getent', 'hosts', `${POD}.redis-exist-pvc.shiqi-ok.svc`])).exitCode === 0);
-    expect((await clientExec(kc(), 'shiqi-ok', POD, 'redis', ['getent', 'hosts', `${POD}.redis-exist-pvc`])).stdout).toBe(`${ip.padEnd(15)} ${POD}.redis-exist-pvc.shiqi-ok.svc.cluster.local\n`);
+    await until(
+      'EndpointSlice hostname for the pod',
+      async () =>
+        (
+          await clientExec(kc(), 'shiqi-ok', POD, 'redis', [
+            'getent',
+            'hosts',
+            `${POD}.redis-exist-pvc.shiqi-ok.svc`,
+          ])
+        ).exitCode === 0,
+    );
+    expect(
+      (await clientExec(kc(), 'shiqi-ok', POD, 'redis', ['getent', 'hosts', `${POD}.redis-exist-pvc`]))
+        .stdout,
+    ).toBe(`${ip.padEnd(15)} ${POD}.redis-exist-pvc.shiqi-ok.svc.cluster.local\n`);
 
     // The chapter's names: Service service-headless-redis-exist-pvc, serviceName redis-exist-pvc.
     await readyPod('shiqi', POD);
@@ -99,13 +171,26 @@ describe('chapter part 5 through @kubernetes/client-node', { timeout: 60_000 }, 
     }
     // ...while the Service name itself resolves to the ready endpoint.
     const shiqiIp = (h.sim.view.get('pods', 'shiqi', POD)?.status as { podIP: string }).podIP;
-    expect((await clientExec(kc(), 'shiqi', POD, 'redis', ['getent', 'hosts', 'service-headless-redis-exist-pvc'])).stdout).toBe(`${shiqiIp.padEnd(15)} service-headless-redis-exist-pvc.shiqi.svc.cluster.local\n`);
+    expect(
+      (await clientExec(kc(), 'shiqi', POD, 'redis', ['getent', 'hosts', 'service-headless-redis-exist-pvc']))
+        .stdout,
+    ).toBe(`${shiqiIp.padEnd(15)} service-headless-redis-exist-pvc.shiqi.svc.cluster.local\n`);
   });
 
-  it('refuses nslookup in the redis image with exit code 126 and the runtime message', async () => {
-    const r = await clientExec(kc(), 'shiqi', POD, 'redis', ['nslookup', `${POD}.service-headless-redis-exist-pvc`]);
-    expect(r.exitCode).toBe(126);
-    expect(r.stderr).toContain('OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown');
+  it('refuses nslookup in the redis image as containerd does: an InternalError naming the OCI error, no exit code', async () => {
+    const r = await clientExec(kc(), 'shiqi', POD, 'redis', [
+      'nslookup',
+      `${POD}.service-headless-redis-exist-pvc`,
+    ]);
+    expect(r.exitCode).toBeUndefined();
+    expect(r.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
+    expect(r.status?.message).toMatch(
+      /^Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": /,
+    );
+    expect(r.status?.message).toContain(
+      'OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown',
+    );
+    expect(r.stderr).toBe('');
   });
 
   it('fails execs while the execFails fault is on', async () => {
@@ -122,7 +207,21 @@ describe('chapter part 5 through @kubernetes/client-node', { timeout: 60_000 }, 
 describe.skipIf(!KUBECTL)('chapter part 5 through the real kubectl', { timeout: 180_000 }, () => {
   it('SET, SAVE, delete pod, wait, GET', async () => {
     await readyPod('shiqi', POD);
-    expect((await h.kubectl('exec', POD, '-n', 'shiqi', '--', 'redis-cli', 'SET', 'testkey', 'Hello, Redis from kubectl!')).stdout).toBe('OK\n');
+    expect(
+      (
+        await h.kubectl(
+          'exec',
+          POD,
+          '-n',
+          'shiqi',
+          '--',
+          'redis-cli',
+          'SET',
+          'testkey',
+          'Hello, Redis from kubectl!',
+        )
+      ).stdout,
+    ).toBe('OK\n');
     expect((await h.kubectl('exec', POD, '-n', 'shiqi', '--', 'redis-cli', 'SAVE')).stdout).toBe('OK\n');
     const old = await readyPod('shiqi', POD);
     await h.k('delete', 'pod', POD, '-n', 'shiqi');
@@ -133,9 +232,24 @@ describe.skipIf(!KUBECTL)('chapter part 5 through the real kubectl', { timeout: 
 
   it('shows the chapter trap: /etc/hosts names the subdomain, nslookup is missing', async () => {
     const hosts = await h.k('exec', POD, '-n', 'shiqi', '--', 'cat', '/etc/hosts');
-    expect(hosts).toMatch(new RegExp(`\\n10\\.244\\.\\d+\\.\\d+\\t${POD}\\.redis-exist-pvc\\.shiqi\\.svc\\.cluster\\.local\\t${POD}\\n$`));
-    const r = await h.kubectl('exec', POD, '-n', 'shiqi', '--', 'nslookup', `${POD}.service-headless-redis-exist-pvc`);
-    expect(r.code).toBe(126);
+    expect(hosts).toMatch(
+      new RegExp(
+        `\\n10\\.244\\.\\d+\\.\\d+\\t${POD}\\.redis-exist-pvc\\.shiqi\\.svc\\.cluster\\.local\\t${POD}\\n$`,
+      ),
+    );
+    const r = await h.kubectl(
+      'exec',
+      POD,
+      '-n',
+      'shiqi',
+      '--',
+      'nslookup',
+      `${POD}.service-headless-redis-exist-pvc`,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec',
+    );
     expect(r.stderr).toContain('exec: "nslookup": executable file not found in $PATH: unknown');
   });
 

@@ -36,13 +36,32 @@ function sink(onData: (s: string) => void): Writable {
 }
 
 /** Run a command through client-node's Exec and wait for it to finish (10 s deadline). */
-export async function clientExec(kc: KubeConfig, ns: string, pod: string, container: string, command: string[]): Promise<ClientExecResult> {
+export async function clientExec(
+  kc: KubeConfig,
+  ns: string,
+  pod: string,
+  container: string,
+  command: string[],
+): Promise<ClientExecResult> {
   let stdout = '';
   let stderr = '';
   let status: V1Status | undefined;
-  const ws = await new Exec(kc).exec(ns, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (s) => (status = s));
+  const ws = await new Exec(kc).exec(
+    ns,
+    pod,
+    container,
+    command,
+    sink((s) => (stdout += s)),
+    sink((s) => (stderr += s)),
+    null,
+    false,
+    (s) => (status = s),
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`exec ${command.join(' ')} did not finish in 10 s`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`exec ${command.join(' ')} did not finish in 10 s`)),
+      10_000,
+    );
     ws.addEventListener('close', () => {
       clearTimeout(timer);
       resolve();
@@ -69,11 +88,23 @@ export function writeKubeconfig(file: string, url: string): void {
 }
 
 /** Run kubectl and collect its output and exit code. */
-export function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function kubectl(
+  kubeconfig: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      KUBECTL ?? 'kubectl',
+      ['--kubeconfig', kubeconfig, ...args],
+      { timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -25,8 +25,20 @@ const pods = new Map<string, KubeObject>();
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'kube-sim-exec-'));
   rt = createPodRuntime({ dataDir: dir, view });
-  const redis = podObject(ns, 'statefulset-redis-exist-pvc-0', { containers: [redisContainer()], hostname: 'statefulset-redis-exist-pvc-0', subdomain: 'redis-exist-pvc' }, '10.244.3.4');
-  const pending = { ...podObject(ns, 'pending-0', { containers: [redisContainer()] }, '10.244.3.5'), status: { phase: 'Pending' } };
+  const redis = podObject(
+    ns,
+    'statefulset-redis-exist-pvc-0',
+    {
+      containers: [redisContainer()],
+      hostname: 'statefulset-redis-exist-pvc-0',
+      subdomain: 'redis-exist-pvc',
+    },
+    '10.244.3.4',
+  );
+  const pending = {
+    ...podObject(ns, 'pending-0', { containers: [redisContainer()] }, '10.244.3.5'),
+    status: { phase: 'Pending' },
+  };
   for (const p of [redis, pending]) {
     pods.set(p.metadata.name, p);
     view.put('pods', p);
@@ -40,7 +52,27 @@ beforeAll(async () => {
     const discovery: Record<string, unknown> = {
       '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
       '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [] },
-      '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'], shortNames: ['po'] }, { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] }] },
+      '/api/v1': {
+        kind: 'APIResourceList',
+        groupVersion: 'v1',
+        resources: [
+          {
+            name: 'pods',
+            singularName: 'pod',
+            namespaced: true,
+            kind: 'Pod',
+            verbs: ['get', 'list'],
+            shortNames: ['po'],
+          },
+          {
+            name: 'pods/exec',
+            singularName: '',
+            namespaced: true,
+            kind: 'PodExecOptions',
+            verbs: ['create', 'get'],
+          },
+        ],
+      },
     };
     const path0 = (req.url ?? '').split('?')[0] ?? '';
     if (req.method === 'GET' && discovery[path0]) {
@@ -52,7 +84,17 @@ beforeAll(async () => {
       return;
     }
     res.statusCode = 404;
-    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: `not found: ${req.url}` }));
+    res.end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        reason: 'NotFound',
+        code: 404,
+        message: `not found: ${req.url}`,
+      }),
+    );
   });
   server.on('upgrade', (req, socket, head) => {
     const u = new URL(req.url ?? '/', 'http://x');
@@ -62,7 +104,13 @@ beforeAll(async () => {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    handleExecUpgrade(req, socket, head, { pod, container: u.searchParams.get('container') ?? '', command: u.searchParams.getAll('command'), runtime: rt, faults });
+    handleExecUpgrade(req, socket, head, {
+      pod,
+      container: u.searchParams.get('container') ?? '',
+      command: u.searchParams.getAll('command'),
+      runtime: rt,
+      faults,
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -79,41 +127,75 @@ afterAll(async () => {
 describe('exec over WebSocket with @kubernetes/client-node', { timeout: 30_000 }, () => {
   it('runs redis-cli and reports Success', async () => {
     const kc = kubeConfigFor(url);
-    const set = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'SET', 'testkey', 'Hello, Redis!']);
+    const set = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', [
+      'redis-cli',
+      'SET',
+      'testkey',
+      'Hello, Redis!',
+    ]);
     expect(set).toMatchObject({ stdout: 'OK\n', stderr: '', exitCode: 0 });
-    const get = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'GET', 'testkey']);
+    const get = await clientExec(kc, ns, 'statefulset-redis-exist-pvc-0', 'redis', [
+      'redis-cli',
+      'GET',
+      'testkey',
+    ]);
     expect(get.stdout).toBe('Hello, Redis!\n');
   });
 
-  it('reports a command missing from the image as exit code 126 with the runtime message', async () => {
-    const r = await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['nslookup', 'redis-exist-pvc']);
-    expect(r.exitCode).toBe(126);
-    expect(r.status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode' });
-    expect(r.stderr).toContain('OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown');
+  it('reports a command missing from the image as containerd does: InternalError with the runtime message, no exit code', async () => {
+    const r = await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', [
+      'nslookup',
+      'redis-exist-pvc',
+    ]);
+    expect(r.exitCode).toBeUndefined();
+    expect(r.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
+    expect(r.status?.message).toContain(
+      'OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown',
+    );
+    expect(r.stderr).toBe('');
   });
 
   it('encodes a non-zero exit as NonZeroExitCode with an ExitCode cause', async () => {
-    const r = await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['getent', 'hosts', 'no-such-service']);
+    const r = await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', [
+      'getent',
+      'hosts',
+      'no-such-service',
+    ]);
     expect(r.status?.details?.causes).toEqual([{ reason: 'ExitCode', message: '2' }]);
   });
 
   it('makes the switched-on exec fault visible to the client as a failed upgrade', async () => {
     faults.set({ execFails: [{ namespace: ns, pod: 'statefulset-redis-exist-pvc-0' }] });
     try {
-      await expect(clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'ping'])).rejects.toThrow(/500/);
+      await expect(
+        clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'ping']),
+      ).rejects.toThrow(/500/);
     } finally {
       faults.clear();
     }
-    expect((await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', ['redis-cli', 'ping'])).stdout).toBe('PONG\n');
+    expect(
+      (
+        await clientExec(kubeConfigFor(url), ns, 'statefulset-redis-exist-pvc-0', 'redis', [
+          'redis-cli',
+          'ping',
+        ])
+      ).stdout,
+    ).toBe('PONG\n');
   });
 });
 
 /** Open an exec WebSocket with one subprotocol and collect every frame until the server closes. */
-async function rawExec(protocol: string, command: string[]): Promise<{ protocol: string; frames: (Buffer | string)[] }> {
+async function rawExec(
+  protocol: string,
+  command: string[],
+): Promise<{ protocol: string; frames: (Buffer | string)[] }> {
   const { WebSocket } = await import('ws');
   const q = new URLSearchParams({ stdout: 'true', stderr: 'true', container: 'redis' });
   for (const c of command) q.append('command', c);
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/namespaces/${ns}/pods/statefulset-redis-exist-pvc-0/exec?${q}`, [protocol]);
+  const ws = new WebSocket(
+    `${url.replace('http', 'ws')}/api/v1/namespaces/${ns}/pods/statefulset-redis-exist-pvc-0/exec?${q}`,
+    [protocol],
+  );
   const frames: (Buffer | string)[] = [];
   ws.on('message', (data: Buffer, isBinary: boolean) => frames.push(isBinary ? data : data.toString('utf8')));
   await new Promise((resolve, reject) => {
@@ -128,14 +210,18 @@ describe('subprotocol encodings', { timeout: 30_000 }, () => {
     const r = await rawExec('v4.base64.channel.k8s.io', ['redis-cli', 'ping']);
     expect(r.protocol).toBe('v4.base64.channel.k8s.io');
     expect(r.frames).toContain(`1${Buffer.from('PONG\n').toString('base64')}`);
-    expect(r.frames.at(-1)).toBe(`3${Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' })).toString('base64')}`);
+    expect(r.frames.at(-1)).toBe(
+      `3${Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' })).toString('base64')}`,
+    );
   });
 
   it('pre-v4 channel.k8s.io sends the failure message as text and nothing on success', async () => {
     const fail = await rawExec('channel.k8s.io', ['getent', 'hosts', 'nope']);
     const last = fail.frames.at(-1) as Buffer;
     expect(last[0]).toBe(3);
-    expect(last.subarray(1).toString()).toBe("command terminated with non-zero exit code: command 'getent hosts nope' exited with 2");
+    expect(last.subarray(1).toString()).toBe(
+      "command terminated with non-zero exit code: command 'getent hosts nope' exited with 2",
+    );
     const ok = await rawExec('channel.k8s.io', ['true']);
     expect(ok.frames.every((f) => (f as Buffer)[0] !== 3)).toBe(true);
   });
@@ -143,32 +229,96 @@ describe('subprotocol encodings', { timeout: 30_000 }, () => {
 
 describe.skipIf(!KUBECTL)('exec with the real kubectl', { timeout: 30_000 }, () => {
   it('runs the chapter commands and shows their output', async () => {
-    let r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli', 'SET', 'testkey', 'Hello, Redis!']);
+    let r = await kubectl(kubeconfig, [
+      'exec',
+      '-n',
+      ns,
+      'statefulset-redis-exist-pvc-0',
+      '--',
+      'redis-cli',
+      'SET',
+      'testkey',
+      'Hello, Redis!',
+    ]);
     expect(r).toMatchObject({ code: 0, stdout: 'OK\n' });
-    r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli', 'GET', 'testkey']);
+    r = await kubectl(kubeconfig, [
+      'exec',
+      '-n',
+      ns,
+      'statefulset-redis-exist-pvc-0',
+      '--',
+      'redis-cli',
+      'GET',
+      'testkey',
+    ]);
     expect(r).toMatchObject({ code: 0, stdout: 'Hello, Redis!\n' });
-    r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'cat', '/etc/hosts']);
-    expect(r.stdout).toContain('10.244.3.4\tstatefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local\tstatefulset-redis-exist-pvc-0\n');
+    r = await kubectl(kubeconfig, [
+      'exec',
+      '-n',
+      ns,
+      'statefulset-redis-exist-pvc-0',
+      '--',
+      'cat',
+      '/etc/hosts',
+    ]);
+    expect(r.stdout).toContain(
+      '10.244.3.4\tstatefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local\tstatefulset-redis-exist-pvc-0\n',
+    );
   });
 
   it('feeds stdin to redis-cli with -i', async () => {
     const { execFile } = await import('node:child_process');
     const out = await new Promise<string>((resolve, reject) => {
-      const child = execFile(KUBECTL as string, ['--kubeconfig', kubeconfig, 'exec', '-i', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli'], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      const child = execFile(
+        KUBECTL as string,
+        [
+          '--kubeconfig',
+          kubeconfig,
+          'exec',
+          '-i',
+          '-n',
+          ns,
+          'statefulset-redis-exist-pvc-0',
+          '--',
+          'redis-cli',
+        ],
+        { timeout: 20_000 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
       child.stdin?.end('SET fromstdin 42\nGET fromstdin\n');
     });
     expect(out).toBe('OK\n42\n');
   });
 
-  it('exits 126 with the runtime message for nslookup in a redis image', async () => {
-    const r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'nslookup', 'redis-exist-pvc']);
-    expect(r.code).toBe(126);
+  it('fails with the runtime message for nslookup in a redis image, as kubectl shows it on containerd', async () => {
+    const r = await kubectl(kubeconfig, [
+      'exec',
+      '-n',
+      ns,
+      'statefulset-redis-exist-pvc-0',
+      '--',
+      'nslookup',
+      'redis-exist-pvc',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: Internal error occurred: Internal error occurred: error executing command in container',
+    );
     expect(r.stderr).toContain('exec: "nslookup": executable file not found in $PATH: unknown');
-    expect(r.stderr).toContain('command terminated with exit code 126');
+    expect(r.stderr).not.toContain('command terminated with exit code');
   });
 
   it('shows the API errors for a wrong container and a pod that is not running', async () => {
-    let r = await kubectl(kubeconfig, ['exec', '-n', ns, 'statefulset-redis-exist-pvc-0', '-c', 'nope', '--', 'true']);
+    let r = await kubectl(kubeconfig, [
+      'exec',
+      '-n',
+      ns,
+      'statefulset-redis-exist-pvc-0',
+      '-c',
+      'nope',
+      '--',
+      'true',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('container nope is not valid for pod statefulset-redis-exist-pvc-0');
     r = await kubectl(kubeconfig, ['exec', '-n', ns, 'pending-0', '--', 'true']);

@@ -8,7 +8,12 @@ const pod = {
   metadata: { name: 'p', labels: { a: '1', b: '2' }, finalizers: ['x'] },
   spec: {
     containers: [
-      { name: 'redis', image: 'redis:7.4.4', ports: [{ containerPort: 6379, protocol: 'TCP' }], volumeMounts: [{ name: 'd', mountPath: '/data' }] },
+      {
+        name: 'redis',
+        image: 'redis:7.4.4',
+        ports: [{ containerPort: 6379, protocol: 'TCP' }],
+        volumeMounts: [{ name: 'd', mountPath: '/data' }],
+      },
       { name: 'side', image: 'busybox:1.36' },
     ],
     volumes: [{ name: 'd', emptyDir: {} }],
@@ -22,7 +27,10 @@ describe('strategic merge patch', () => {
       spec: { containers: [{ name: 'side', image: 'busybox:1.37' }] },
     }) as typeof pod;
     expect(out.metadata.labels).toEqual({ a: '1', c: '3' });
-    expect(out.spec.containers.map((c) => `${c.name}:${c.image}`)).toEqual(['redis:redis:7.4.4', 'side:busybox:1.37']);
+    expect(out.spec.containers.map((c) => `${c.name}:${c.image}`)).toEqual([
+      'redis:redis:7.4.4',
+      'side:busybox:1.37',
+    ]);
     expect(out.spec.containers[0]!.ports).toEqual([{ containerPort: 6379, protocol: 'TCP' }]);
   });
 
@@ -39,23 +47,50 @@ describe('strategic merge patch', () => {
     expect(out.spec.containers.map((c) => c.name)).toEqual(['side', 'redis']);
     expect(out.spec.containers[1]!.image).toBe('redis:8');
     expect(out.spec.volumes).toEqual([]);
-    const replaced = strategicMergePatch('Pod', pod, { spec: { containers: [{ name: 'only', image: 'x' }, { $patch: 'replace' }] } }) as typeof pod;
+    const replaced = strategicMergePatch('Pod', pod, {
+      spec: { containers: [{ name: 'only', image: 'x' }, { $patch: 'replace' }] },
+    }) as typeof pod;
     expect(replaced.spec.containers).toEqual([{ name: 'only', image: 'x' }]);
   });
 
   it('merges Service ports by port and finalizers as a set', () => {
-    const svc = { metadata: { finalizers: ['a'] }, spec: { ports: [{ port: 80, name: 'http' }, { port: 443, name: 'https' }] } };
-    const out = strategicMergePatch('Service', svc, { metadata: { finalizers: ['a', 'b'] }, spec: { ports: [{ port: 443, targetPort: 8443 }] } }) as {
+    const svc = {
+      metadata: { finalizers: ['a'] },
+      spec: {
+        ports: [
+          { port: 80, name: 'http' },
+          { port: 443, name: 'https' },
+        ],
+      },
+    };
+    const out = strategicMergePatch('Service', svc, {
+      metadata: { finalizers: ['a', 'b'] },
+      spec: { ports: [{ port: 443, targetPort: 8443 }] },
+    }) as {
       metadata: { finalizers: string[] };
       spec: { ports: Record<string, unknown>[] };
     };
     expect(out.metadata.finalizers).toEqual(['a', 'b']);
-    expect(out.spec.ports).toEqual([{ port: 80, name: 'http' }, { port: 443, name: 'https', targetPort: 8443 }]);
+    expect(out.spec.ports).toEqual([
+      { port: 80, name: 'http' },
+      { port: 443, name: 'https', targetPort: 8443 },
+    ]);
   });
 
   it('threeWayPatch removes what the last applied manifest had and the new one dropped', () => {
-    const before = { metadata: { labels: { a: '1', gone: 'x' } }, spec: { volumes: [{ name: 'd', emptyDir: {} }, { name: 'old', emptyDir: {} }] } };
-    const after = { metadata: { labels: { a: '1' } }, spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'c' } }] } };
+    const before = {
+      metadata: { labels: { a: '1', gone: 'x' } },
+      spec: {
+        volumes: [
+          { name: 'd', emptyDir: {} },
+          { name: 'old', emptyDir: {} },
+        ],
+      },
+    };
+    const after = {
+      metadata: { labels: { a: '1' } },
+      spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'c' } }] },
+    };
     const live = strategicMergePatch('Pod', before, {});
     const out = strategicMergePatch('Pod', live, threeWayPatch('Pod', before, after)) as typeof after;
     expect(out).toEqual(after);
@@ -76,7 +111,9 @@ describe('JSON merge patch and JSON patch', () => {
       { op: 'move', from: '/spec/copy', path: '/spec/moved' },
     ]);
     expect(out).toEqual({ spec: { claimRef: { name: 'y' }, list: [1, 2, 3], moved: [1, 2, 3] } });
-    expect(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow('testing value /a failed');
+    expect(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow(
+      'testing value /a failed',
+    );
     expect(() => jsonPatch({ a: 1 }, [{ op: 'remove', path: '/b' }])).toThrow('missing path');
   });
 });

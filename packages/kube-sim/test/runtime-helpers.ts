@@ -16,7 +16,9 @@ export class MemoryView implements ClusterView {
     return this.objects.get(this.key(resource, namespace, name));
   }
   list(resource: string, namespace?: string) {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${resource}/${namespace ?? ''}`)).map(([, v]) => v);
+    return [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(`${resource}/${namespace ?? ''}`))
+      .map(([, v]) => v);
   }
 }
 
@@ -28,7 +30,13 @@ export function newUid(): string {
 }
 
 /** A Running, Ready pod object as the core would hand it over. */
-export function podObject(ns: string, name: string, spec: Record<string, unknown>, ip: string, labels: Record<string, string> = {}): KubeObject {
+export function podObject(
+  ns: string,
+  name: string,
+  spec: Record<string, unknown>,
+  ip: string,
+  labels: Record<string, string> = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -4,7 +4,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createPodRuntime, generateClass, loadClass, startKubeSim, type KubeObject } from '../src/index.ts';
+import {
+  createPodRuntime,
+  generateClass,
+  loadClass,
+  podIsReady,
+  startKubeSim,
+  type KubeObject,
+} from '../src/index.ts';
 
 const students = Number(process.argv[2] ?? '20');
 const withServers = Number(process.argv[3] ?? '4');
@@ -13,7 +20,7 @@ const runtime = createPodRuntime({ dataDir });
 const sim = await startKubeSim({ runtime, dataDir, podReadyDelayMs: 10 });
 const spec = generateClass({ students, lab: 'redis-exist-pvc', seed: 3 });
 await loadClass(sim, spec);
-const ready = (p: KubeObject | undefined) => ((p?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const ready = (p: KubeObject | undefined) => p !== undefined && podIsReady(p);
 const pods: KubeObject[] = [];
 for (const s of spec.students.slice(0, withServers)) {
   for (;;) {

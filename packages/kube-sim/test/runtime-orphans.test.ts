@@ -10,7 +10,11 @@ import { redisServersUnder } from './runtime-helpers.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 it('leaves no redis-server behind when the process running kube-sim is SIGKILLed', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'runtime-orphan-child.ts'), '20', '4'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'runtime-orphan-child.ts'), '20', '4'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   // However the test ends, the child must not outlive it.
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -29,6 +33,7 @@ it('leaves no redis-server behind when the process running kube-sim is SIGKILLed
   expect(redisServersUnder(dataDir).sort()).toEqual([...pids].sort());
   child.kill('SIGKILL');
   const deadline = Date.now() + 15_000;
-  while (redisServersUnder(dataDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (redisServersUnder(dataDir).length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   expect(redisServersUnder(dataDir)).toEqual([]);
 }, 60_000);

@@ -13,21 +13,36 @@ let rt: SimPodRuntime;
 
 function pvAndClaim(pvName: string, claimName: string, nfsPath: string) {
   view.put('persistentvolumes', {
-    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pvName, uid: newUid() },
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: pvName, uid: newUid() },
     spec: { nfs: { server: '192.168.110.168', path: nfsPath }, claimRef: { name: claimName, namespace: ns } },
   });
   view.put('persistentvolumeclaims', {
-    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claimName, namespace: ns, uid: newUid() },
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: claimName, namespace: ns, uid: newUid() },
     spec: { volumeName: pvName, storageClassName: '' },
   });
 }
 
-function stsPod(volume: Record<string, unknown>, ip: string, name = 'statefulset-redis-exist-pvc-0'): KubeObject {
-  return podObject(ns, name, {
-    hostname: name, subdomain: 'redis-exist-pvc',
-    containers: [redisContainer('volume-shiqi-redis-exist-pvc')],
-    volumes: [{ name: 'volume-shiqi-redis-exist-pvc', ...volume }],
-  }, ip, { app: 'redis-exist-pvc' });
+function stsPod(
+  volume: Record<string, unknown>,
+  ip: string,
+  name = 'statefulset-redis-exist-pvc-0',
+): KubeObject {
+  return podObject(
+    ns,
+    name,
+    {
+      hostname: name,
+      subdomain: 'redis-exist-pvc',
+      containers: [redisContainer('volume-shiqi-redis-exist-pvc')],
+      volumes: [{ name: 'volume-shiqi-redis-exist-pvc', ...volume }],
+    },
+    ip,
+    { app: 'redis-exist-pvc' },
+  );
 }
 
 async function run(pod: KubeObject, command: string[]) {
@@ -53,7 +68,10 @@ describe('redis pods are real redis-server processes on the claimed volume', { t
     const first = stsPod(claim, '10.244.0.11');
     await rt.start(first);
     expect(await rt.probeReady(first)).toBe(true);
-    expect(await run(first, ['redis-cli', 'SET', 'testkey', 'Hello, Redis!'])).toMatchObject({ exitCode: 0, out: 'OK\n' });
+    expect(await run(first, ['redis-cli', 'SET', 'testkey', 'Hello, Redis!'])).toMatchObject({
+      exitCode: 0,
+      out: 'OK\n',
+    });
     expect(await run(first, ['redis-cli', 'SAVE'])).toMatchObject({ exitCode: 0, out: 'OK\n' });
     const pid = rt.redisContainers(first.metadata.uid)[0]?.pid;
     await rt.stop(first, 30);
@@ -61,7 +79,10 @@ describe('redis pods are real redis-server processes on the claimed volume', { t
 
     const second = stsPod(claim, '10.244.0.12');
     await rt.start(second);
-    expect(await run(second, ['redis-cli', 'GET', 'testkey'])).toMatchObject({ exitCode: 0, out: 'Hello, Redis!\n' });
+    expect(await run(second, ['redis-cli', 'GET', 'testkey'])).toMatchObject({
+      exitCode: 0,
+      out: 'Hello, Redis!\n',
+    });
     const ls = await run(second, ['ls', '-l', '/data']);
     expect(ls.out).toMatch(/^total \d+\n-rw-r--r-- 1 redis redis +\d+ \w{3} [ \d]\d \d\d:\d\d dump\.rdb\n$/);
     await rt.stop(second, 30);
@@ -103,7 +124,9 @@ describe('lazy start and readiness', { timeout: 30_000 }, () => {
     await rt.stop(pod, 2);
 
     const wrongPort = stsPod({ emptyDir: {} }, '10.244.2.2', 'never-ready-0');
-    (wrongPort.spec as { containers: { readinessProbe: unknown }[] }).containers[0]!.readinessProbe = { exec: { command: ['redis-cli', '-p', '6380', 'ping'] } };
+    (wrongPort.spec as { containers: { readinessProbe: unknown }[] }).containers[0]!.readinessProbe = {
+      exec: { command: ['redis-cli', '-p', '6380', 'ping'] },
+    };
     await rt.start(wrongPort);
     expect(await rt.probeReady(wrongPort)).toBe(false);
     await run(wrongPort, ['redis-cli', 'ping']);
@@ -140,42 +163,71 @@ describe('commands inside a redis container', { timeout: 30_000 }, () => {
   it('refuses nslookup with the OCI runtime message and exit code 126', async () => {
     expect(await run(pod, ['nslookup', 'redis-exist-pvc'])).toMatchObject({
       exitCode: 126,
-      startError: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown',
+      startError:
+        'OCI runtime exec failed: exec failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown',
     });
   });
 
   it('writes /etc/hosts as the kubelet does, with the subdomain FQDN', async () => {
     const r = await run(pod, ['cat', '/etc/hosts']);
     expect(r.out).toContain('# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n');
-    expect(r.out).toContain('10.244.1.5\tstatefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local\tstatefulset-redis-exist-pvc-0\n');
+    expect(r.out).toContain(
+      '10.244.1.5\tstatefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local\tstatefulset-redis-exist-pvc-0\n',
+    );
     expect((await run(pod, ['hostname'])).out).toBe('statefulset-redis-exist-pvc-0\n');
   });
 
   it('resolves the headless per-pod name only when a headless Service of that name selects the pod', async () => {
     const fqdnNoHosts = 'statefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc';
     // The chapter's Service name does not match serviceName: no per-pod record.
-    view.put('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'service-headless-redis-exist-pvc', namespace: ns, uid: newUid() }, spec: { clusterIP: 'None', selector: { app: 'redis-exist-pvc' } } });
+    view.put('services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'service-headless-redis-exist-pvc', namespace: ns, uid: newUid() },
+      spec: { clusterIP: 'None', selector: { app: 'redis-exist-pvc' } },
+    });
     let r = await run(pod, ['getent', 'hosts', fqdnNoHosts]);
     expect(r).toMatchObject({ exitCode: 2, out: '' });
     r = await run(pod, ['getent', 'hosts', 'statefulset-redis-exist-pvc-0.service-headless-redis-exist-pvc']);
     expect(r.exitCode).toBe(2);
     // The Service itself resolves to the ready endpoint through the search path.
     r = await run(pod, ['getent', 'hosts', 'service-headless-redis-exist-pvc']);
-    expect(r).toMatchObject({ exitCode: 0, out: '10.244.1.5      service-headless-redis-exist-pvc.shiqi.svc.cluster.local\n' });
+    expect(r).toMatchObject({
+      exitCode: 0,
+      out: '10.244.1.5      service-headless-redis-exist-pvc.shiqi.svc.cluster.local\n',
+    });
     // With the matching headless Service the per-pod record exists.
-    view.put('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'redis-exist-pvc', namespace: ns, uid: newUid() }, spec: { clusterIP: 'None', selector: { app: 'redis-exist-pvc' } } });
+    view.put('services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'redis-exist-pvc', namespace: ns, uid: newUid() },
+      spec: { clusterIP: 'None', selector: { app: 'redis-exist-pvc' } },
+    });
     r = await run(pod, ['getent', 'hosts', fqdnNoHosts]);
     expect(r).toMatchObject({ exitCode: 0, out: `10.244.1.5      ${fqdnNoHosts}.cluster.local\n` });
     // /etc/hosts answers for the pod's own FQDN whatever the Services say (the trap students fall into).
-    r = await run(pod, ['getent', 'hosts', 'statefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local']);
-    expect(r.out).toBe('10.244.1.5      statefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local statefulset-redis-exist-pvc-0\n');
+    r = await run(pod, [
+      'getent',
+      'hosts',
+      'statefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local',
+    ]);
+    expect(r.out).toBe(
+      '10.244.1.5      statefulset-redis-exist-pvc-0.redis-exist-pvc.shiqi.svc.cluster.local statefulset-redis-exist-pvc-0\n',
+    );
   });
 
   it('runs sh -c with quoting and maps redis-cli -h to the pod resolved by DNS', async () => {
-    let r = await run(pod, ['sh', '-c', `redis-cli -h statefulset-redis-exist-pvc-0.redis-exist-pvc -p 6379 SET greeting "Hello, Redis!" && redis-cli GET greeting`]);
+    let r = await run(pod, [
+      'sh',
+      '-c',
+      `redis-cli -h statefulset-redis-exist-pvc-0.redis-exist-pvc -p 6379 SET greeting "Hello, Redis!" && redis-cli GET greeting`,
+    ]);
     expect(r).toMatchObject({ exitCode: 0, out: 'OK\nHello, Redis!\n' });
     r = await run(pod, ['redis-cli', '-h', 'nowhere', 'ping']);
-    expect(r).toMatchObject({ exitCode: 1, err: 'Could not connect to Redis at nowhere:6379: Name or service not known\n' });
+    expect(r).toMatchObject({
+      exitCode: 1,
+      err: 'Could not connect to Redis at nowhere:6379: Name or service not known\n',
+    });
     r = await run(pod, ['sh', '-c', 'nslookup x']);
     expect(r).toMatchObject({ exitCode: 127, err: 'sh: 1: nslookup: not found\n' });
   });
@@ -200,12 +252,19 @@ describe('commands inside a redis container', { timeout: 30_000 }, () => {
   });
 
   it('runs nslookup in a busybox pod against cluster DNS', async () => {
-    const bb = podObject(ns, 'dns-debug', { containers: [{ name: 'bb', image: 'busybox:1.36' }] }, '10.244.1.9');
+    const bb = podObject(
+      ns,
+      'dns-debug',
+      { containers: [{ name: 'bb', image: 'busybox:1.36' }] },
+      '10.244.1.9',
+    );
     await rt.start(bb);
     const c = capture();
     const r = await rt.exec(bb, 'bb', ['nslookup', 'redis-exist-pvc'], c.io);
     expect(r.exitCode).toBe(0);
-    expect(c.out()).toBe('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tredis-exist-pvc.shiqi.svc.cluster.local\nAddress: 10.244.1.5\n\n');
+    expect(c.out()).toBe(
+      'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tredis-exist-pvc.shiqi.svc.cluster.local\nAddress: 10.244.1.5\n\n',
+    );
     const miss = capture();
     expect((await rt.exec(bb, 'bb', ['nslookup', 'nope'], miss.io)).exitCode).toBe(1);
     expect(miss.out()).toContain("** server can't find nope: NXDOMAIN");

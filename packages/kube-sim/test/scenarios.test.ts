@@ -1,9 +1,20 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generateClass, loadManifests, ManifestError, MISTAKES_BY_LAB, readManifests, type Manifest } from '../src/scenarios/index.ts';
+import {
+  generateClass,
+  loadManifests,
+  ManifestError,
+  MISTAKES_BY_LAB,
+  readManifests,
+  type Manifest,
+} from '../src/scenarios/index.ts';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios-fixtures', 'redis-exist-pvc');
+const fixtures = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'scenarios-fixtures',
+  'redis-exist-pvc',
+);
 
 function find(objects: Manifest[], kind: string): Manifest | undefined {
   return objects.find((o) => o.kind === kind);
@@ -12,7 +23,11 @@ function find(objects: Manifest[], kind: string): Manifest | undefined {
 describe('loadManifests', () => {
   it('applies a directory of chapter manifests into the namespace, creating it first', async () => {
     const applied: Manifest[][] = [];
-    const objects = await loadManifests({ apply: async (o) => void applied.push(o as Manifest[]) }, fixtures, 'shiqi');
+    const objects = await loadManifests(
+      { apply: async (o) => void applied.push(o as Manifest[]) },
+      fixtures,
+      'shiqi',
+    );
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'PersistentVolume/pv-shiqi-redis-exist-pvc',
       'PersistentVolumeClaim/pvc-shiqi-redis-exist-pvc',
@@ -25,7 +40,9 @@ describe('loadManifests', () => {
 
   it("refuses a manifest from another namespace with kubectl's message, and can rename", () => {
     expect(() => readManifests(fixtures, 'alice')).toThrow(ManifestError);
-    expect(() => readManifests(fixtures, 'alice')).toThrow(`the namespace from the provided object "shiqi" does not match the namespace "alice". You must pass '--namespace=shiqi' to perform this operation.`);
+    expect(() => readManifests(fixtures, 'alice')).toThrow(
+      `the namespace from the provided object "shiqi" does not match the namespace "alice". You must pass '--namespace=shiqi' to perform this operation.`,
+    );
     const renamed = readManifests(fixtures, 'alice', { substitute: { shiqi: 'alice' } });
     expect(find(renamed, 'PersistentVolume')?.metadata.name).toBe('pv-alice-redis-exist-pvc');
   });
@@ -35,7 +52,9 @@ describe('generateClass', () => {
   it('builds correct namespaces with the names from labs.md and a default StorageClass', () => {
     const spec = generateClass({ students: 3, lab: 'redis-exist-pvc', seed: 7 });
     expect(spec.students.map((s) => s.namespace)).toEqual(['student-001', 'student-002', 'student-003']);
-    expect(spec.clusterObjects[0]?.metadata.annotations?.['storageclass.kubernetes.io/is-default-class']).toBe('true');
+    expect(
+      spec.clusterObjects[0]?.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'],
+    ).toBe('true');
     const s = spec.students[0]!;
     expect(s.mistake).toBeNull();
     expect(s.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
@@ -46,7 +65,10 @@ describe('generateClass', () => {
       'Service/redis-exist-pvc',
     ]);
     const pv = find(s.objects, 'PersistentVolume')!;
-    expect(pv.spec).toMatchObject({ nfs: { server: '192.168.110.168', path: '/nfs/student-001-redis-exist-pvc' }, claimRef: { name: 'pvc-student-001-redis-exist-pvc', namespace: 'student-001' } });
+    expect(pv.spec).toMatchObject({
+      nfs: { server: '192.168.110.168', path: '/nfs/student-001-redis-exist-pvc' },
+      claimRef: { name: 'pvc-student-001-redis-exist-pvc', namespace: 'student-001' },
+    });
     expect(JSON.stringify(find(s.objects, 'StatefulSet'))).toContain('"image":"redis:7.4.4"');
   });
 
@@ -61,22 +83,47 @@ describe('generateClass', () => {
   });
 
   it('writes each chosen mistake into the objects', () => {
-    const plan = ['claimref-wrong-namespace', 'missing-storageclassname', 'servicename-mismatch', 'emptydir-instead-of-claim', 'no-service', 'stale-claimref', 'service-not-headless', 'half-done'] as const;
+    const plan = [
+      'claimref-wrong-namespace',
+      'missing-storageclassname',
+      'servicename-mismatch',
+      'emptydir-instead-of-claim',
+      'no-service',
+      'stale-claimref',
+      'service-not-headless',
+      'half-done',
+    ] as const;
     const spec = generateClass({ students: plan.length, lab: 'redis-exist-pvc', mistakes: plan });
     const by = (m: string) => spec.students.find((s) => s.mistake === m)!.objects;
-    expect(find(by('claimref-wrong-namespace'), 'PersistentVolume')?.spec).toMatchObject({ claimRef: { namespace: 'default' } });
-    expect(find(by('missing-storageclassname'), 'PersistentVolumeClaim')?.spec).not.toHaveProperty('storageClassName');
+    expect(find(by('claimref-wrong-namespace'), 'PersistentVolume')?.spec).toMatchObject({
+      claimRef: { namespace: 'default' },
+    });
+    expect(find(by('missing-storageclassname'), 'PersistentVolumeClaim')?.spec).not.toHaveProperty(
+      'storageClassName',
+    );
     // The claim comes first, the pre-bound PV after it (see StudentScenario.after).
-    expect(spec.students.find((s) => s.mistake === 'missing-storageclassname')?.after.map((o) => o.kind)).toEqual(['PersistentVolume']);
-    expect(find(by('servicename-mismatch'), 'Service')?.metadata.name).toBe('service-headless-redis-exist-pvc');
+    expect(
+      spec.students.find((s) => s.mistake === 'missing-storageclassname')?.after.map((o) => o.kind),
+    ).toEqual(['PersistentVolume']);
+    expect(find(by('servicename-mismatch'), 'Service')?.metadata.name).toBe(
+      'service-headless-redis-exist-pvc',
+    );
     expect(JSON.stringify(find(by('emptydir-instead-of-claim'), 'StatefulSet'))).toContain('"emptyDir":{}');
     expect(find(by('no-service'), 'Service')).toBeUndefined();
-    expect((find(by('stale-claimref'), 'PersistentVolume')?.spec?.claimRef as { uid?: string }).uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((find(by('stale-claimref'), 'PersistentVolume')?.spec?.claimRef as { uid?: string }).uid).toMatch(
+      /^[0-9a-f-]{36}$/,
+    );
     expect(find(by('service-not-headless'), 'Service')?.spec).not.toHaveProperty('clusterIP');
-    expect(by('half-done').map((o) => o.kind)).toEqual(['Namespace', 'PersistentVolume', 'PersistentVolumeClaim']);
+    expect(by('half-done').map((o) => o.kind)).toEqual([
+      'Namespace',
+      'PersistentVolume',
+      'PersistentVolumeClaim',
+    ]);
   });
 
   it('refuses a mistake that does not apply to the lab', () => {
-    expect(() => generateClass({ students: 1, lab: 'pv-claimref', mistakes: ['no-service'] })).toThrow(/does not apply to lab pv-claimref/);
+    expect(() => generateClass({ students: 1, lab: 'pv-claimref', mistakes: ['no-service'] })).toThrow(
+      /does not apply to lab pv-claimref/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until as waitUntil } from '@kubegrade/testkit';
 import { startKubeSim, type KubeObject, type KubeSim, type KubeSimOptions } from '../src/index.ts';
 
 /** Where the chapter's manifests live. */
@@ -15,7 +16,8 @@ export const CHAPTER = fileURLToPath(new URL('./fixtures/chapter/', import.meta.
 export const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 
 /** Why kubectl tests are skipped (printed once). */
-export const KUBECTL_SKIP_REASON = 'kubectl is not installed (looked in /usr/bin and /usr/local/bin): real-kubectl tests skipped';
+export const KUBECTL_SKIP_REASON =
+  'kubectl is not installed (looked in /usr/bin and /usr/local/bin): real-kubectl tests skipped';
 
 /** Result of one kubectl run. */
 export interface KubectlResult {
@@ -28,11 +30,18 @@ export interface KubectlResult {
 export interface SimHarness {
   sim: KubeSim;
   kubeconfig: string;
+  /** A scratch directory, removed by close(). */
+  tmpDir: string;
   kubectl(...args: string[]): Promise<KubectlResult>;
   /** kubectl that must succeed; returns stdout. */
   k(...args: string[]): Promise<string>;
   /** Wait in-process (no kubectl run) until an object satisfies pred; for synchronisation only. */
-  waitFor(resource: string, namespace: string | undefined, name: string, pred: (o: KubeObject) => boolean): Promise<KubeObject>;
+  waitFor(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    pred: (o: KubeObject) => boolean,
+  ): Promise<KubeObject>;
   close(): Promise<void>;
 }
 
@@ -47,18 +56,36 @@ export async function startHarness(opts: KubeSimOptions = {}): Promise<SimHarnes
       if (!KUBECTL) throw new Error(KUBECTL_SKIP_REASON);
       // 90 s: `kubectl delete pod` blocks for the pod's graceful termination, which on a loaded
       // machine (the whole suite runs in parallel) can take tens of seconds.
-      execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
-        const killed = err && (err as { killed?: boolean }).killed;
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout, stderr: killed ? `${stderr}(killed after 90 s without finishing)` : stderr });
-      });
+      execFile(
+        KUBECTL,
+        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
+        { timeout: 90_000 },
+        (err, stdout, stderr) => {
+          const killed = err && (err as { killed?: boolean }).killed;
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : 1
+            : 0;
+          resolve({
+            code,
+            stdout,
+            stderr: killed ? `${stderr}(killed after 90 s without finishing)` : stderr,
+          });
+        },
+      );
     });
   const k = async (...args: string[]) => {
     const r = await kubectl(...args);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   };
-  const waitFor = (resource: string, namespace: string | undefined, name: string, pred: (o: KubeObject) => boolean) =>
+  const waitFor = (
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    pred: (o: KubeObject) => boolean,
+  ) =>
     until(`${resource} ${namespace ? `${namespace}/` : ''}${name}`, () => {
       const o = sim.view.get(resource, namespace, name);
       return o && pred(o) ? o : undefined;
@@ -66,6 +93,7 @@ export async function startHarness(opts: KubeSimOptions = {}): Promise<SimHarnes
   return {
     sim,
     kubeconfig,
+    tmpDir: dir,
     kubectl,
     k,
     waitFor,
@@ -76,21 +104,13 @@ export async function startHarness(opts: KubeSimOptions = {}): Promise<SimHarnes
   };
 }
 
-/** Poll fn until it returns a truthy value or the deadline passes. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Poll fn until it returns a truthy value or the deadline passes (testkit's until, probing every 25 ms). */
+export function until<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  return waitUntil(what, fn, { timeoutMs, intervalMs: 25 });
 }
 
 /** Split kubectl table output into rows of columns (header first). */

@@ -2,12 +2,14 @@
 // pkg/controller/endpointslice): ready pods as addresses, others as not-ready, and a per-address
 // hostname only when the pod's subdomain equals the Service name in the same namespace.
 
-import type { Api } from '../api.ts';
 import { randomSuffix } from '../api.ts';
+import { specOf as spec, splitKey, statusOf as status, type Obj } from '../object.ts';
 import { findResource } from '../resources.ts';
 import type { KubeObject } from '../runtime-contract.ts';
+import { podIsReady } from '../runtime/pod-spec.ts';
 import { matchesLabels, selectorFromMap } from '../selectors.ts';
 import type { StoreEvent } from '../store.ts';
+import type { Controller, ControllerContext } from './controller.ts';
 import { WorkQueue } from './queue.ts';
 
 const PODS = findResource('pods')!;
@@ -17,14 +19,6 @@ const SLICES = findResource('endpointslices')!;
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-
-type Obj = Record<string, unknown>;
-const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
-const status = (o: KubeObject) => (o.status ?? {}) as Obj;
-
-function podReady(pod: KubeObject): boolean {
-  return ((status(pod).conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True');
-}
 
 /** Resolve a Service targetPort (number or container port name) against a pod. */
 function resolvePort(pod: KubeObject, target: unknown): number | undefined {
@@ -36,18 +30,16 @@ function resolvePort(pod: KubeObject, target: unknown): number | undefined {
   return undefined;
 }
 
-/** Settings of the endpoints controller. */
-export interface EndpointsControllerOptions {
-  api: Api;
-  onError: (name: string, key: string, err: unknown) => void;
-}
-
 /** Maintains Endpoints and EndpointSlices. */
-export class EndpointsController {
+export class EndpointsController implements Controller {
   readonly queue: WorkQueue;
 
-  constructor(private readonly o: EndpointsControllerOptions) {
+  constructor(private readonly o: ControllerContext) {
     this.queue = new WorkQueue('endpoints', (k) => this.sync(k), o.onError);
+  }
+
+  get queues() {
+    return [this.queue];
   }
 
   /** React to a store change. */
@@ -60,7 +52,10 @@ export class EndpointsController {
         const sel = spec(svc).selector as Record<string, string> | undefined;
         if (!sel || !Object.keys(sel).length) continue;
         const s = selectorFromMap(sel);
-        if (matchesLabels(s, ev.object.metadata.labels) || (ev.old && matchesLabels(s, ev.old.metadata.labels))) {
+        if (
+          matchesLabels(s, ev.object.metadata.labels) ||
+          (ev.old && matchesLabels(s, ev.old.metadata.labels))
+        ) {
           this.queue.add(`${ns}/${svc.metadata.name}`);
         }
       }
@@ -74,9 +69,7 @@ export class EndpointsController {
 
   private sync(key: string): void {
     const api = this.o.api;
-    const slash = key.indexOf('/');
-    const ns = key.slice(0, slash);
-    const name = key.slice(slash + 1);
+    const { namespace: ns, name } = splitKey(key);
     const svc = api.store.get(SERVICES, ns, name);
     const slices = api.list(SLICES, ns, `${SERVICE_NAME_LABEL}=${name}`);
     if (!svc || svc.metadata.deletionTimestamp) {
@@ -92,18 +85,29 @@ export class EndpointsController {
     const svcPorts = (spec(svc).ports ?? []) as Obj[];
     const pods = api.store
       .list(PODS, ns)
-      .filter((p) => matchesLabels(sel, p.metadata.labels) && status(p).podIP && !['Succeeded', 'Failed'].includes(String(status(p).phase)));
+      .filter(
+        (p) =>
+          matchesLabels(sel, p.metadata.labels) &&
+          status(p).podIP &&
+          !['Succeeded', 'Failed'].includes(String(status(p).phase)),
+      );
 
     const addresses: Obj[] = [];
     const notReady: Obj[] = [];
     const sliceEndpoints: Obj[] = [];
     let ports: Obj[] | undefined;
     for (const pod of pods) {
-      const ready = podReady(pod);
+      const ready = podIsReady(pod);
       const terminating = Boolean(pod.metadata.deletionTimestamp);
-      const hostname = spec(pod).hostname && spec(pod).subdomain === name ? String(spec(pod).hostname) : undefined;
+      const hostname =
+        spec(pod).hostname && spec(pod).subdomain === name ? String(spec(pod).hostname) : undefined;
       const targetRef = { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid };
-      const address: Obj = { ip: status(pod).podIP, ...(hostname ? { hostname } : {}), nodeName: spec(pod).nodeName, targetRef };
+      const address: Obj = {
+        ip: status(pod).podIP,
+        ...(hostname ? { hostname } : {}),
+        nodeName: spec(pod).nodeName,
+        targetRef,
+      };
       if (!terminating) {
         if (ready || publishNotReady) addresses.push(address);
         else notReady.push(address);
@@ -120,19 +124,38 @@ export class EndpointsController {
         for (const sp of svcPorts) {
           const port = resolvePort(pod, sp.targetPort ?? sp.port);
           if (port === undefined) continue;
-          ports.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+          ports.push({
+            ...(sp.name ? { name: sp.name } : {}),
+            port,
+            protocol: sp.protocol ?? 'TCP',
+            ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+          });
         }
       }
     }
-    const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), ...(headless ? { [HEADLESS_LABEL]: '' } : {}) };
+    const labels: Record<string, string> = {
+      ...(svc.metadata.labels ?? {}),
+      ...(headless ? { [HEADLESS_LABEL]: '' } : {}),
+    };
     const subsets =
       addresses.length || notReady.length
-        ? [{ ...(addresses.length ? { addresses } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ...(ports && ports.length ? { ports } : {}) }]
+        ? [
+            {
+              ...(addresses.length ? { addresses } : {}),
+              ...(notReady.length ? { notReadyAddresses: notReady } : {}),
+              ...(ports && ports.length ? { ports } : {}),
+            },
+          ]
         : [];
 
     const existing = api.store.get(ENDPOINTS, ns, name);
     if (!existing) {
-      api.createInternal(ENDPOINTS, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns, uid: '', labels }, ...(subsets.length ? { subsets } : {}) });
+      api.createInternal(ENDPOINTS, {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name, namespace: ns, uid: '', labels },
+        ...(subsets.length ? { subsets } : {}),
+      });
     } else {
       api.mutate(ENDPOINTS, ns, name, (e) => {
         e.metadata.labels = labels;
@@ -141,13 +164,30 @@ export class EndpointsController {
       });
     }
 
-    const sliceLabels = { ...labels, [SERVICE_NAME_LABEL]: name, [MANAGED_BY]: 'endpointslice-controller.k8s.io' };
-    const slicePorts = (ports ?? svcPorts.map((sp) => ({ name: sp.name ?? '', port: sp.targetPort ?? sp.port, protocol: sp.protocol ?? 'TCP' }))).map((p) => ({
+    // The EndpointSlice controller skips ExternalName Services (upstream syncService returns early).
+    if (spec(svc).type === 'ExternalName') return;
+    const sliceLabels = {
+      ...labels,
+      [SERVICE_NAME_LABEL]: name,
+      [MANAGED_BY]: 'endpointslice-controller.k8s.io',
+    };
+    const slicePorts = (
+      ports ??
+      svcPorts.map((sp) => ({
+        name: sp.name ?? '',
+        port: sp.targetPort ?? sp.port,
+        protocol: sp.protocol ?? 'TCP',
+      }))
+    ).map((p) => ({
       name: p.name ?? '',
       port: p.port,
       protocol: p.protocol,
     }));
-    const body = { addressType: 'IPv4', endpoints: sliceEndpoints, ports: slicePorts.length ? slicePorts : null };
+    const body = {
+      addressType: 'IPv4',
+      endpoints: sliceEndpoints,
+      ports: slicePorts.length ? slicePorts : null,
+    };
     const [first, ...extra] = slices;
     if (!first) {
       api.createInternal(SLICES, {
@@ -159,7 +199,16 @@ export class EndpointsController {
           namespace: ns,
           uid: '',
           labels: sliceLabels,
-          ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'Service',
+              name,
+              uid: svc.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         ...body,
       });

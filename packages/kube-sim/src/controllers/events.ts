@@ -2,6 +2,7 @@
 // message, whose count and lastTimestamp grow when it repeats. `kubectl describe` lists them.
 
 import type { Api } from '../api.ts';
+import { timestamp } from '../object.ts';
 import { findResource } from '../resources.ts';
 import type { KubeObject } from '../runtime-contract.ts';
 
@@ -22,12 +23,19 @@ export class EventRecorder {
   constructor(private readonly api: Api) {}
 
   /** Record an event about obj. */
-  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, fieldPath?: string): void {
+  record(
+    obj: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    source: EventSource,
+    fieldPath?: string,
+  ): void {
     const namespace = obj.metadata.namespace ?? 'default';
     const ns = this.api.store.get(NAMESPACES, undefined, namespace);
     if (!ns) return;
     const key = `${namespace}|${obj.metadata.uid}|${type}|${reason}|${message}|${fieldPath ?? ''}`;
-    const ts = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = timestamp();
     const existing = this.seen.get(key);
     if (existing && this.api.store.get(EVENTS, namespace, existing)) {
       this.api.mutate(EVENTS, namespace, existing, (ev) => {
@@ -54,7 +62,9 @@ export class EventRecorder {
         },
         reason,
         message,
-        source: source.host ? { component: source.component, host: source.host } : { component: source.component },
+        source: source.host
+          ? { component: source.component, host: source.host }
+          : { component: source.component },
         firstTimestamp: ts,
         lastTimestamp: ts,
         count: 1,

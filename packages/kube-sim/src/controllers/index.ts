@@ -1,92 +1,50 @@
 // Wires the in-process controllers to store changes. Every controller reacts to the changes it
-// cares about through its own keyed work queue; nothing polls.
+// cares about through its own keyed work queues; nothing polls. Adding a controller: implement
+// Controller (controller.ts) and list it in CONTROLLERS.
 
-import type { Api } from '../api.ts';
-import type { Faults } from '../faults.ts';
-import type { PodRuntime } from '../runtime-contract.ts';
+import type { ControllerContext, Controller, ControllerOptions } from './controller.ts';
 import { EndpointsController } from './endpoints.ts';
 import { EventRecorder } from './events.ts';
 import { GarbageCollector, NamespaceController } from './lifecycle.ts';
 import { PodController } from './pods.ts';
-import type { WorkQueue } from './queue.ts';
 import { StatefulSetController } from './statefulsets.ts';
-import { VolumeControllers } from './volumes.ts';
+import { PersistentVolumeController } from './volumes/binder.ts';
 
-/** Settings the controllers share. */
-export interface ControllerOptions {
-  api: Api;
-  runtime: PodRuntime;
-  faults: Faults;
-  podReadyDelayMs: number;
-  crashLoopBackOffMs: number;
-  crashLoopBackOffMaxMs: number;
-  provisioners: string[];
-  nfsServer: string;
-  nfsPath: string;
-  log: (msg: string) => void;
-}
+export type { ControllerOptions } from './controller.ts';
+
+/** Every controller, in the order each store change reaches them. */
+const CONTROLLERS: (new (ctx: ControllerContext) => Controller)[] = [
+  GarbageCollector,
+  NamespaceController,
+  PersistentVolumeController,
+  PodController,
+  StatefulSetController,
+  EndpointsController,
+];
 
 /** All controllers of one kube-sim. */
 export class ControllerManager {
   readonly recorder: EventRecorder;
-  private readonly volumes: VolumeControllers;
-  private readonly pods: PodController;
-  private readonly statefulsets: StatefulSetController;
-  private readonly endpoints: EndpointsController;
-  private readonly namespaces: NamespaceController;
-  private readonly gc: GarbageCollector;
+  private readonly controllers: Controller[];
   private unsubscribe: () => void = () => {};
 
   constructor(private readonly opts: ControllerOptions) {
     const onError = (name: string, key: string, err: unknown) =>
       opts.log(`${name} ${key}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     this.recorder = new EventRecorder(opts.api);
-    this.volumes = new VolumeControllers({
-      api: opts.api,
-      recorder: this.recorder,
-      provisioners: opts.provisioners,
-      nfsServer: opts.nfsServer,
-      nfsPath: opts.nfsPath,
-      onError,
-    });
-    this.pods = new PodController({
-      api: opts.api,
-      recorder: this.recorder,
-      runtime: opts.runtime,
-      faults: opts.faults,
-      podReadyDelayMs: opts.podReadyDelayMs,
-      crashLoopBackOffMs: opts.crashLoopBackOffMs,
-      crashLoopBackOffMaxMs: opts.crashLoopBackOffMaxMs,
-      onError,
-    });
-    this.statefulsets = new StatefulSetController({ api: opts.api, recorder: this.recorder, faults: opts.faults, onError });
-    this.endpoints = new EndpointsController({ api: opts.api, onError });
-    this.namespaces = new NamespaceController(opts.api, onError);
-    this.gc = new GarbageCollector(opts.api, onError);
+    const ctx: ControllerContext = { ...opts, recorder: this.recorder, onError };
+    this.controllers = CONTROLLERS.map((C) => new C(ctx));
   }
 
-  private get queues(): WorkQueue[] {
-    return [
-      this.volumes.claimQueue,
-      this.volumes.volumeQueue,
-      this.pods.queue,
-      this.statefulsets.queue,
-      this.endpoints.queue,
-      this.namespaces.queue,
-      this.gc.queue,
-    ];
+  private get queues() {
+    return this.controllers.flatMap((c) => c.queues);
   }
 
   /** Start reacting to changes. */
   start(): void {
     this.unsubscribe = this.opts.api.store.subscribe((ev) => {
       if (ev.res.kind === 'Event') return;
-      this.gc.onEvent(ev);
-      this.namespaces.onEvent(ev);
-      this.volumes.onEvent(ev);
-      this.pods.onEvent(ev);
-      this.statefulsets.onEvent(ev);
-      this.endpoints.onEvent(ev);
+      for (const c of this.controllers) c.onEvent(ev);
     });
   }
 
@@ -101,12 +59,7 @@ export class ControllerManager {
 
   /** Drop queued work and controller memory (reset). */
   clear(): void {
-    this.volumes.clear();
-    this.pods.clear();
-    this.statefulsets.clear();
-    this.endpoints.clear();
-    this.gc.clear();
-    this.namespaces.queue.clear();
+    for (const c of this.controllers) c.clear();
     this.recorder.clear();
   }
 
@@ -114,6 +67,6 @@ export class ControllerManager {
   async stop(): Promise<void> {
     this.unsubscribe();
     for (const q of this.queues) q.stop();
-    await this.pods.stop();
+    await Promise.all(this.controllers.map((c) => c.stop?.()));
   }
 }

@@ -5,6 +5,7 @@ import type { Api } from '../api.ts';
 import { RESOURCES, findResource, resourceForKind, type ResourceInfo } from '../resources.ts';
 import type { KubeObject } from '../runtime-contract.ts';
 import type { StoreEvent } from '../store.ts';
+import type { Controller, ControllerContext } from './controller.ts';
 import { WorkQueue } from './queue.ts';
 
 const NAMESPACES = findResource('namespaces')!;
@@ -18,17 +19,29 @@ interface OwnerRef {
 }
 
 /** Deletes the content of terminating namespaces, then the namespaces. */
-export class NamespaceController {
+export class NamespaceController implements Controller {
   readonly queue: WorkQueue;
+  private readonly api: Api;
 
-  constructor(private readonly api: Api, onError: (name: string, key: string, err: unknown) => void) {
+  constructor({ api, onError }: ControllerContext) {
+    this.api = api;
     this.queue = new WorkQueue('namespaces', (k) => this.sync(k), onError);
+  }
+
+  get queues() {
+    return [this.queue];
+  }
+
+  /** Forget queued work (reset). */
+  clear(): void {
+    this.queue.clear();
   }
 
   /** React to a store change. */
   onEvent(ev: StoreEvent): void {
     if (ev.res === NAMESPACES) {
-      if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) this.queue.add(ev.object.metadata.name);
+      if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp)
+        this.queue.add(ev.object.metadata.name);
       return;
     }
     const ns = ev.object.metadata.namespace;
@@ -46,7 +59,8 @@ export class NamespaceController {
       if (!res.namespaced) continue;
       for (const obj of this.api.store.list(res, name)) {
         remaining++;
-        if (!obj.metadata.deletionTimestamp) this.api.delete(res, name, obj.metadata.name, { propagationPolicy: 'Background' });
+        if (!obj.metadata.deletionTimestamp)
+          this.api.delete(res, name, obj.metadata.name, { propagationPolicy: 'Background' });
       }
     }
     if (remaining > 0) {
@@ -64,13 +78,19 @@ export class NamespaceController {
 }
 
 /** Deletes dependents whose owners are gone; honours orphan and foreground finalizers. */
-export class GarbageCollector {
+export class GarbageCollector implements Controller {
   readonly queue: WorkQueue;
   /** uid -> where the object lives, for owner lookups */
   private readonly byUid = new Map<string, { res: ResourceInfo; namespace?: string; name: string }>();
+  private readonly api: Api;
 
-  constructor(private readonly api: Api, onError: (name: string, key: string, err: unknown) => void) {
+  constructor({ api, onError }: ControllerContext) {
+    this.api = api;
     this.queue = new WorkQueue('garbage-collector', (k) => this.sync(k), onError);
+  }
+
+  get queues() {
+    return [this.queue];
   }
 
   /** React to a store change. */
@@ -80,12 +100,20 @@ export class GarbageCollector {
       this.byUid.delete(uid);
       // Dependents of a vanished owner, and owners waiting in foreground for this dependent.
       this.queue.add(`owner-gone|${uid}`);
-      for (const ref of (ev.object.metadata.ownerReferences as OwnerRef[] | undefined) ?? []) if (ref.uid) this.queue.add(`owner|${ref.uid}`);
+      for (const ref of (ev.object.metadata.ownerReferences as OwnerRef[] | undefined) ?? [])
+        if (ref.uid) this.queue.add(`owner|${ref.uid}`);
       return;
     }
-    this.byUid.set(uid, { res: ev.res, namespace: ev.object.metadata.namespace, name: ev.object.metadata.name });
+    this.byUid.set(uid, {
+      res: ev.res,
+      namespace: ev.object.metadata.namespace,
+      name: ev.object.metadata.name,
+    });
     const fins = (ev.object.metadata.finalizers as string[] | undefined) ?? [];
-    if (ev.object.metadata.deletionTimestamp && (fins.includes('orphan') || fins.includes('foregroundDeletion'))) {
+    if (
+      ev.object.metadata.deletionTimestamp &&
+      (fins.includes('orphan') || fins.includes('foregroundDeletion'))
+    ) {
       this.queue.add(`owner|${uid}`);
     }
   }
@@ -101,7 +129,9 @@ export class GarbageCollector {
     if (this.byUid.has(ref.uid)) return true;
     const res = resourceForKind(ref.apiVersion ?? '', ref.kind ?? '');
     if (!res || !ref.name) return false;
-    return this.api.store.get(res, res.namespaced ? namespace : undefined, ref.name)?.metadata.uid === ref.uid;
+    return (
+      this.api.store.get(res, res.namespaced ? namespace : undefined, ref.name)?.metadata.uid === ref.uid
+    );
   }
 
   private sync(key: string): void {
@@ -126,7 +156,9 @@ export class GarbageCollector {
     if (fins.includes('orphan')) {
       for (const d of dependents) {
         this.api.mutate(d.res, d.namespace || undefined, d.name, (o) => {
-          o.metadata.ownerReferences = ((o.metadata.ownerReferences as OwnerRef[] | undefined) ?? []).filter((r) => r.uid !== uid);
+          o.metadata.ownerReferences = ((o.metadata.ownerReferences as OwnerRef[] | undefined) ?? []).filter(
+            (r) => r.uid !== uid,
+          );
           if ((o.metadata.ownerReferences as OwnerRef[]).length === 0) delete o.metadata.ownerReferences;
         });
       }
@@ -138,9 +170,12 @@ export class GarbageCollector {
       for (const d of dependents) {
         const obj = this.api.store.get(d.res, d.namespace, d.name);
         if (!obj) continue;
-        const ref = ((obj.metadata.ownerReferences as OwnerRef[] | undefined) ?? []).find((r) => r.uid === uid);
+        const ref = ((obj.metadata.ownerReferences as OwnerRef[] | undefined) ?? []).find(
+          (r) => r.uid === uid,
+        );
         if (ref?.blockOwnerDeletion) blocking++;
-        if (!obj.metadata.deletionTimestamp) this.api.delete(d.res, d.namespace || undefined, d.name, { propagationPolicy: 'Foreground' });
+        if (!obj.metadata.deletionTimestamp)
+          this.api.delete(d.res, d.namespace || undefined, d.name, { propagationPolicy: 'Foreground' });
       }
       if (blocking === 0) this.removeFinalizer(owner, where.res, 'foregroundDeletion');
     }
@@ -148,7 +183,9 @@ export class GarbageCollector {
 
   private removeFinalizer(owner: KubeObject, res: ResourceInfo, finalizer: string): void {
     this.api.mutate(res, owner.metadata.namespace, owner.metadata.name, (o) => {
-      o.metadata.finalizers = ((o.metadata.finalizers as string[] | undefined) ?? []).filter((f) => f !== finalizer);
+      o.metadata.finalizers = ((o.metadata.finalizers as string[] | undefined) ?? []).filter(
+        (f) => f !== finalizer,
+      );
       if ((o.metadata.finalizers as string[]).length === 0) delete o.metadata.finalizers;
     });
   }

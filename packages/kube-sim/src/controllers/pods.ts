@@ -3,14 +3,13 @@
 // PodRuntime, gets an IP from the pod CIDR and turns Ready once the runtime's readiness probe
 // agrees. Deletion stops the containers (SIGTERM, grace period) before the pod object goes.
 
-import type { Api } from '../api.ts';
-import type { Faults } from '../faults.ts';
+import { specOf as spec, splitKey, statusOf as status, timestamp as ts, type Obj } from '../object.ts';
 import { findResource } from '../resources.ts';
-import type { KubeObject, PodRuntime } from '../runtime-contract.ts';
+import type { KubeObject } from '../runtime-contract.ts';
 import type { StoreEvent } from '../store.ts';
-import type { EventRecorder } from './events.ts';
+import type { Controller, ControllerContext } from './controller.ts';
 import { WorkQueue } from './queue.ts';
-import { claimClass, podClaims } from './volumes.ts';
+import { claimClass, podClaims } from './volumes/shared.ts';
 
 const PODS = findResource('pods')!;
 const PVCS = findResource('persistentvolumeclaims')!;
@@ -23,25 +22,6 @@ export const NODE_IP = '10.0.0.10';
 const SCHEDULER = { component: 'default-scheduler' };
 const KUBELET = { component: 'kubelet', host: NODE_NAME };
 
-type Obj = Record<string, unknown>;
-const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
-const status = (o: KubeObject) => (o.status ?? {}) as Obj;
-const ts = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** Settings of the pod controller. */
-export interface PodControllerOptions {
-  api: Api;
-  recorder: EventRecorder;
-  runtime: PodRuntime;
-  faults: Faults;
-  podReadyDelayMs: number;
-  /** First back-off after a container fails to start (ms; the kubelet's is 10 s), doubled per failure. */
-  crashLoopBackOffMs: number;
-  /** Longest back-off (ms; the kubelet's is 300 s). */
-  crashLoopBackOffMaxMs: number;
-  onError: (name: string, key: string, err: unknown) => void;
-}
-
 interface Running {
   uid: string;
   ip: string;
@@ -51,7 +31,7 @@ interface Running {
 }
 
 /** Scheduler + kubelet for every pod. */
-export class PodController {
+export class PodController implements Controller {
   readonly queue: WorkQueue;
   /** uid -> what the kubelet started */
   private readonly running = new Map<string, Running>();
@@ -68,11 +48,16 @@ export class PodController {
   private readonly crashIps = new Map<string, string>();
   private nextIp = 2;
 
-  constructor(private readonly o: PodControllerOptions) {
+  constructor(private readonly o: ControllerContext) {
     this.queue = new WorkQueue('pods', (k) => this.sync(k), o.onError);
     o.faults.onChange(() => {
-      for (const pod of this.o.api.store.list(PODS)) this.queue.add(`${pod.metadata.namespace}/${pod.metadata.name}`);
+      for (const pod of this.o.api.store.list(PODS))
+        this.queue.add(`${pod.metadata.namespace}/${pod.metadata.name}`);
     });
+  }
+
+  get queues() {
+    return [this.queue];
   }
 
   /** React to a store change. */
@@ -123,7 +108,10 @@ export class PodController {
     this.retryAt.delete(pod.metadata.uid);
     this.releaseCrashIp(pod.metadata.uid);
     if (!r) return;
-    if (!r.stopping) r.stopping = this.o.runtime.stop(pod, 0).catch((err: unknown) => this.o.onError('pods', pod.metadata.name, err));
+    if (!r.stopping)
+      r.stopping = this.o.runtime
+        .stop(pod, 0)
+        .catch((err: unknown) => this.o.onError('pods', pod.metadata.name, err));
     void r.stopping.finally(() => {
       this.running.delete(pod.metadata.uid);
       this.usedIps.delete(r.ip);
@@ -131,8 +119,8 @@ export class PodController {
   }
 
   private async sync(key: string): Promise<void> {
-    const slash = key.indexOf('/');
-    const pod = this.api.store.get(PODS, key.slice(0, slash), key.slice(slash + 1));
+    const { namespace, name } = splitKey(key);
+    const pod = this.api.store.get(PODS, namespace, name);
     if (!pod) return;
     if (pod.metadata.deletionTimestamp) {
       await this.terminate(pod);
@@ -182,7 +170,10 @@ export class PodController {
           // The scheduler picks the node and asks for provisioning there.
           if (!claim.metadata.annotations?.['volume.kubernetes.io/selected-node']) {
             this.api.mutate(PVCS, ns, claimName, (c) => {
-              c.metadata.annotations = { ...(c.metadata.annotations ?? {}), 'volume.kubernetes.io/selected-node': NODE_NAME };
+              c.metadata.annotations = {
+                ...(c.metadata.annotations ?? {}),
+                'volume.kubernetes.io/selected-node': NODE_NAME,
+              };
             });
           }
           problem = 'waiting for volume binding';
@@ -199,14 +190,24 @@ export class PodController {
         this.lastUnschedulable.set(pod.metadata.uid, message);
         this.o.recorder.record(pod, 'Warning', 'FailedScheduling', message, SCHEDULER);
         this.api.mutate(PODS, ns, pod.metadata.name, (p) => {
-          p.status = { ...(p.status ?? {}), phase: 'Pending', conditions: [condition('PodScheduled', 'False', 'Unschedulable', message)] };
+          p.status = {
+            ...(p.status ?? {}),
+            phase: 'Pending',
+            conditions: [condition('PodScheduled', 'False', 'Unschedulable', message)],
+          };
         });
       }
       return;
     }
     for (const claimName of podClaims(pod)) this.waiting.get(`${ns}/${claimName}`)?.delete(podKey);
     this.lastUnschedulable.delete(pod.metadata.uid);
-    this.o.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${NODE_NAME}`, SCHEDULER);
+    this.o.recorder.record(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${ns}/${pod.metadata.name} to ${NODE_NAME}`,
+      SCHEDULER,
+    );
     this.api.mutate(PODS, ns, pod.metadata.name, (p) => {
       (p.spec as Obj).nodeName = NODE_NAME;
       p.status = { ...(p.status ?? {}), phase: 'Pending', conditions: [condition('PodScheduled', 'True')] };
@@ -231,8 +232,19 @@ export class PodController {
     this.starting.add(uid);
     const containers = (spec(pod).containers ?? []) as Obj[];
     try {
+      if (this.o.faults.isImagePullFailing(pod.metadata.namespace ?? 'default', pod.metadata.name)) {
+        this.imagePullFailing(pod, containers);
+        return;
+      }
       for (const c of containers) {
-        this.o.recorder.record(pod, 'Normal', 'Pulled', `Container image "${String(c.image)}" already present on machine`, KUBELET, `spec.containers{${String(c.name)}}`);
+        this.o.recorder.record(
+          pod,
+          'Normal',
+          'Pulled',
+          `Container image "${String(c.image)}" already present on machine`,
+          KUBELET,
+          `spec.containers{${String(c.name)}}`,
+        );
       }
       if (!this.startFailures.has(uid)) {
         // What `kubectl get pods` shows while the runtime starts the containers.
@@ -252,7 +264,9 @@ export class PodController {
               condition('ContainersReady', 'False', 'ContainersNotReady', waitingFor),
               condition('PodScheduled', 'True'),
             ],
-            containerStatuses: containers.map((c) => containerStatus(c, { waiting: { reason: 'ContainerCreating' } }, false, 0)),
+            containerStatuses: containers.map((c) =>
+              containerStatus(c, { waiting: { reason: 'ContainerCreating' } }, false, 0),
+            ),
           };
         });
       }
@@ -270,7 +284,14 @@ export class PodController {
         const backoffMs = crashLoopBackOff(attempts, this.o.crashLoopBackOffMs, this.o.crashLoopBackOffMaxMs);
         const now = ts();
         for (const c of containers) {
-          this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${message}`, KUBELET, `spec.containers{${String(c.name)}}`);
+          this.o.recorder.record(
+            pod,
+            'Warning',
+            'Failed',
+            `Error: ${message}`,
+            KUBELET,
+            `spec.containers{${String(c.name)}}`,
+          );
           this.o.recorder.record(
             pod,
             'Warning',
@@ -300,11 +321,18 @@ export class PodController {
             containerStatuses: containers.map((c) => ({
               ...containerStatus(
                 c,
-                { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(backoffMs)} restarting failed container=${String(c.name)} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` } },
+                {
+                  waiting: {
+                    reason: 'CrashLoopBackOff',
+                    message: `back-off ${goDuration(backoffMs)} restarting failed container=${String(c.name)} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`,
+                  },
+                },
                 false,
                 attempts,
               ),
-              lastState: { terminated: { exitCode: 1, reason: 'Error', message, startedAt: now, finishedAt: now } },
+              lastState: {
+                terminated: { exitCode: 1, reason: 'Error', message, startedAt: now, finishedAt: now },
+              },
             })),
           };
         });
@@ -322,8 +350,22 @@ export class PodController {
       const started = ts();
       this.running.set(uid, { uid, ip, readyAt: Date.now() + this.o.podReadyDelayMs });
       for (const c of containers) {
-        this.o.recorder.record(pod, 'Normal', 'Created', `Created container: ${String(c.name)}`, KUBELET, `spec.containers{${String(c.name)}}`);
-        this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${String(c.name)}`, KUBELET, `spec.containers{${String(c.name)}}`);
+        this.o.recorder.record(
+          pod,
+          'Normal',
+          'Created',
+          `Created container: ${String(c.name)}`,
+          KUBELET,
+          `spec.containers{${String(c.name)}}`,
+        );
+        this.o.recorder.record(
+          pod,
+          'Normal',
+          'Started',
+          `Started container ${String(c.name)}`,
+          KUBELET,
+          `spec.containers{${String(c.name)}}`,
+        );
       }
       const unready = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
       this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
@@ -342,7 +384,9 @@ export class PodController {
             condition('ContainersReady', 'False', 'ContainersNotReady', unready),
             condition('PodScheduled', 'True'),
           ],
-          containerStatuses: containers.map((c) => containerStatus(c, { running: { startedAt: started } }, false, this.startFailures.get(uid) ?? 0)),
+          containerStatuses: containers.map((c) =>
+            containerStatus(c, { running: { startedAt: started } }, false, this.startFailures.get(uid) ?? 0),
+          ),
         };
       });
       this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, this.o.podReadyDelayMs);
@@ -363,16 +407,33 @@ export class PodController {
     const ready = !held && (await this.o.runtime.probeReady(pod));
     const current = this.api.store.get(PODS, ns, pod.metadata.name);
     if (!current || current.metadata.uid !== r.uid || current.metadata.deletionTimestamp) return;
-    const isReady = ((current.status as Obj | undefined)?.conditions as Obj[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    const isReady =
+      ((current.status as Obj | undefined)?.conditions as Obj[] | undefined)?.some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      ) ?? false;
     if (ready !== isReady) this.setReady(current, ready);
     if (!ready) {
       if (!r.unreadyReported) {
         r.unreadyReported = true;
         const c = ((spec(current).containers ?? []) as Obj[])[0];
-        this.o.recorder.record(current, 'Warning', 'Unhealthy', `Readiness probe failed: ${held ? 'kube-sim fault: pod held unready' : 'probe did not succeed'}`, KUBELET, c ? `spec.containers{${String(c.name)}}` : undefined);
+        this.o.recorder.record(
+          current,
+          'Warning',
+          'Unhealthy',
+          `Readiness probe failed: ${held ? 'kube-sim fault: pod held unready' : 'probe did not succeed'}`,
+          KUBELET,
+          c ? `spec.containers{${String(c.name)}}` : undefined,
+        );
       }
-      const period = Number(((((spec(current).containers ?? []) as Obj[])[0]?.readinessProbe as Obj | undefined)?.periodSeconds) ?? 10);
-      if (!held) this.queue.addAfter(key, Math.max(100, Math.min(period * 1000, Math.max(this.o.podReadyDelayMs, 250))));
+      const period = Number(
+        (((spec(current).containers ?? []) as Obj[])[0]?.readinessProbe as Obj | undefined)?.periodSeconds ??
+          10,
+      );
+      if (!held)
+        this.queue.addAfter(
+          key,
+          Math.max(100, Math.min(period * 1000, Math.max(this.o.podReadyDelayMs, 250))),
+        );
     } else r.unreadyReported = false;
   }
 
@@ -383,11 +444,106 @@ export class PodController {
       const st = (p.status ?? {}) as Obj;
       const conds = ((st.conditions ?? []) as Obj[]).map((c) => {
         if (c.type !== 'Ready' && c.type !== 'ContainersReady') return c;
-        return ready ? condition(String(c.type), 'True') : condition(String(c.type), 'False', 'ContainersNotReady', unready);
+        return ready
+          ? condition(String(c.type), 'True')
+          : condition(String(c.type), 'False', 'ContainersNotReady', unready);
       });
       st.conditions = conds;
       st.containerStatuses = ((st.containerStatuses ?? []) as Obj[]).map((cs) => ({ ...cs, ready }));
       p.status = st;
+    });
+  }
+
+  /** What the kubelet shows while a registry refuses the pull: Pending, ImagePullBackOff, retried. */
+  private imagePullFailing(pod: KubeObject, containers: Obj[]): void {
+    const uid = pod.metadata.uid;
+    const first = !((status(pod).containerStatuses ?? []) as Obj[]).some(
+      (cs) =>
+        (cs.state as Obj | undefined)?.waiting &&
+        ((cs.state as Obj).waiting as Obj).reason === 'ImagePullBackOff',
+    );
+    if (first) {
+      for (const c of containers) {
+        const msg = `Failed to pull image "${String(c.image)}": failed to resolve reference "${String(c.image)}": unexpected status from HEAD request: 503 Service Unavailable`;
+        this.o.recorder.record(pod, 'Warning', 'Failed', msg, KUBELET, `spec.containers{${String(c.name)}}`);
+        this.o.recorder.record(
+          pod,
+          'Normal',
+          'BackOff',
+          `Back-off pulling image "${String(c.image)}"`,
+          KUBELET,
+          `spec.containers{${String(c.name)}}`,
+        );
+      }
+      const waitingFor = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
+      this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
+        if (p.metadata.uid !== uid) return;
+        p.status = {
+          ...(p.status ?? {}),
+          phase: 'Pending',
+          hostIP: NODE_IP,
+          hostIPs: [{ ip: NODE_IP }],
+          startTime: ts(),
+          conditions: [
+            condition('PodReadyToStartContainers', 'False'),
+            condition('Initialized', 'True'),
+            condition('Ready', 'False', 'ContainersNotReady', waitingFor),
+            condition('ContainersReady', 'False', 'ContainersNotReady', waitingFor),
+            condition('PodScheduled', 'True'),
+          ],
+          containerStatuses: containers.map((c) =>
+            containerStatus(
+              c,
+              {
+                waiting: {
+                  reason: 'ImagePullBackOff',
+                  message: `Back-off pulling image "${String(c.image)}"`,
+                },
+              },
+              false,
+              0,
+            ),
+          ),
+        };
+      });
+    }
+    this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, 500);
+  }
+
+  private markStopped(pod: KubeObject): void {
+    const st = (pod.status ?? {}) as Obj;
+    const done = ((st.conditions ?? []) as Obj[]).some(
+      (c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'PodCompleted',
+    );
+    if (done) return;
+    const now = ts();
+    this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
+      if (p.metadata.uid !== pod.metadata.uid) return;
+      const cur = (p.status ?? {}) as Obj;
+      cur.phase = 'Succeeded';
+      cur.conditions = ((cur.conditions ?? []) as Obj[]).map((c) =>
+        c.type === 'Ready' || c.type === 'ContainersReady' || c.type === 'PodReadyToStartContainers'
+          ? condition(String(c.type), 'False', 'PodCompleted')
+          : c,
+      );
+      cur.containerStatuses = ((cur.containerStatuses ?? []) as Obj[]).map((cs) => {
+        const running = (cs.state as Obj | undefined)?.running as Obj | undefined;
+        return {
+          ...cs,
+          ready: false,
+          started: false,
+          state: {
+            terminated: {
+              exitCode: 0,
+              reason: 'Completed',
+              startedAt: running?.startedAt ?? now,
+              finishedAt: now,
+              ...(cs.containerID ? { containerID: cs.containerID } : {}),
+            },
+          },
+        };
+      });
+      p.status = cur;
     });
   }
 
@@ -403,7 +559,14 @@ export class PodController {
     const r = this.running.get(uid);
     if (r && !r.stopping) {
       for (const c of (spec(pod).containers ?? []) as Obj[]) {
-        this.o.recorder.record(pod, 'Normal', 'Killing', `Stopping container ${String(c.name)}`, KUBELET, `spec.containers{${String(c.name)}}`);
+        this.o.recorder.record(
+          pod,
+          'Normal',
+          'Killing',
+          `Stopping container ${String(c.name)}`,
+          KUBELET,
+          `spec.containers{${String(c.name)}}`,
+        );
       }
       const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? 30);
       r.stopping = this.o.runtime.stop(pod, grace);
@@ -416,7 +579,13 @@ export class PodController {
     const current = this.api.store.get(PODS, pod.metadata.namespace, pod.metadata.name);
     if (!current || current.metadata.uid !== uid) return;
     const fins = current.metadata.finalizers as string[] | undefined;
-    if (fins && fins.length) return;
+    if (fins && fins.length) {
+      if (!spec(current).nodeName) return;
+      // The kubelet has stopped every container: the pod stays (a finalizer holds it) but is no
+      // longer Ready, its containers are terminated, and it reaches a terminal phase.
+      this.markStopped(current);
+      return;
+    }
     this.api.removeNow(PODS, pod.metadata.namespace, pod.metadata.name);
   }
 }
@@ -459,8 +628,15 @@ function containerStatus(c: Obj, state: Obj, ready: boolean, restarts: number): 
     restartCount: restarts,
     image: image.includes('/') || image.includes('.') ? image : `docker.io/library/${image}`,
     imageID: `${image.split(':')[0]}@sha256:${'0'.repeat(64)}`,
-    containerID: state.running ? `containerd://${Buffer.from(`${String(c.name)}-${Date.now()}`).toString('hex').padEnd(64, '0').slice(0, 64)}` : undefined,
+    containerID: state.running
+      ? `containerd://${Buffer.from(`${String(c.name)}-${Date.now()}`)
+          .toString('hex')
+          .padEnd(64, '0')
+          .slice(0, 64)}`
+      : undefined,
     started: Boolean(state.running),
-    volumeMounts: Array.isArray(c.volumeMounts) ? (c.volumeMounts as Obj[]).map((m) => ({ name: m.name, mountPath: m.mountPath })) : undefined,
+    volumeMounts: Array.isArray(c.volumeMounts)
+      ? (c.volumeMounts as Obj[]).map((m) => ({ name: m.name, mountPath: m.mountPath }))
+      : undefined,
   };
 }

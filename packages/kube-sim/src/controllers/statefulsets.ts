@@ -4,29 +4,17 @@
 // revision, and the status fields clients wait on.
 
 import { createHash } from 'node:crypto';
-import type { Api } from '../api.ts';
-import type { Faults } from '../faults.ts';
+import { specOf as spec, splitKey, type Obj } from '../object.ts';
 import { findResource } from '../resources.ts';
 import type { KubeObject } from '../runtime-contract.ts';
 import type { StoreEvent } from '../store.ts';
-import type { EventRecorder } from './events.ts';
+import type { Controller, ControllerContext } from './controller.ts';
 import { WorkQueue } from './queue.ts';
 
 const PODS = findResource('pods')!;
 const PVCS = findResource('persistentvolumeclaims')!;
 const STATEFULSETS = findResource('statefulsets')!;
 const SOURCE = { component: 'statefulset-controller' };
-
-type Obj = Record<string, unknown>;
-const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
-
-/** Settings of the StatefulSet controller. */
-export interface StatefulSetControllerOptions {
-  api: Api;
-  recorder: EventRecorder;
-  faults: Faults;
-  onError: (name: string, key: string, err: unknown) => void;
-}
 
 function isRunningAndReady(pod: KubeObject): boolean {
   const st = (pod.status ?? {}) as Obj;
@@ -35,13 +23,16 @@ function isRunningAndReady(pod: KubeObject): boolean {
 }
 
 function controllerOf(obj: KubeObject): { kind?: string; name?: string; uid?: string } | undefined {
-  const refs = obj.metadata.ownerReferences as { kind?: string; name?: string; uid?: string; controller?: boolean }[] | undefined;
+  const refs = obj.metadata.ownerReferences as
+    { kind?: string; name?: string; uid?: string; controller?: boolean }[] | undefined;
   return refs?.find((r) => r.controller);
 }
 
 /** The controller-revision-hash of a pod template (stable across identical templates). */
 export function revisionHash(sts: KubeObject): string {
-  const h = createHash('sha256').update(JSON.stringify(spec(sts).template ?? {})).digest();
+  const h = createHash('sha256')
+    .update(JSON.stringify(spec(sts).template ?? {}))
+    .digest();
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   let out = '';
   for (let i = 0; i < 10; i++) out += alphabet[h[i]! % alphabet.length];
@@ -49,13 +40,17 @@ export function revisionHash(sts: KubeObject): string {
 }
 
 /** Reconciles StatefulSets. */
-export class StatefulSetController {
+export class StatefulSetController implements Controller {
   readonly queue: WorkQueue;
   /** pod key -> earliest time it may be re-created (faults.recreateDelayMs) */
   private readonly recreateAt = new Map<string, number>();
 
-  constructor(private readonly o: StatefulSetControllerOptions) {
+  constructor(private readonly o: ControllerContext) {
     this.queue = new WorkQueue('statefulsets', (k) => this.sync(k), o.onError);
+  }
+
+  get queues() {
+    return [this.queue];
   }
 
   /** React to a store change. */
@@ -68,7 +63,11 @@ export class StatefulSetController {
       const stsKey = `${ev.object.metadata.namespace}/${owner.name}`;
       if (ev.type === 'DELETED') {
         const delay = this.o.faults.current.recreateDelayMs;
-        if (delay && delay > 0) this.recreateAt.set(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`, Date.now() + delay);
+        if (delay && delay > 0)
+          this.recreateAt.set(
+            `${ev.object.metadata.namespace}/${ev.object.metadata.name}`,
+            Date.now() + delay,
+          );
       }
       this.queue.add(stsKey);
     } else if (ev.res === PVCS && ev.type === 'DELETED') {
@@ -90,9 +89,7 @@ export class StatefulSetController {
   }
 
   private sync(key: string): void {
-    const slash = key.indexOf('/');
-    const ns = key.slice(0, slash);
-    const name = key.slice(slash + 1);
+    const { namespace: ns, name } = splitKey(key);
     const sts = this.api.store.get(STATEFULSETS, ns, name);
     if (!sts || sts.metadata.deletionTimestamp) return;
     const s = spec(sts);
@@ -100,7 +97,10 @@ export class StatefulSetController {
     const parallel = s.podManagementPolicy === 'Parallel';
     const updateRevision = revisionHash(sts);
     const prevStatus = (sts.status ?? {}) as Obj;
-    const currentRevision = typeof prevStatus.currentRevision === 'string' && prevStatus.currentRevision ? prevStatus.currentRevision : updateRevision;
+    const currentRevision =
+      typeof prevStatus.currentRevision === 'string' && prevStatus.currentRevision
+        ? prevStatus.currentRevision
+        : updateRevision;
 
     const owned = this.api.store
       .dependentsOf(sts.metadata.uid)
@@ -148,7 +148,13 @@ export class StatefulSetController {
       if (phase === 'Failed' || phase === 'Succeeded') {
         if (!pod.metadata.deletionTimestamp) {
           this.api.delete(PODS, ns, pod.metadata.name, {});
-          this.o.recorder.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`, SOURCE);
+          this.o.recorder.record(
+            sts,
+            'Normal',
+            'SuccessfulDelete',
+            `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`,
+            SOURCE,
+          );
         }
         blocked = true;
         if (!parallel) break;
@@ -169,7 +175,13 @@ export class StatefulSetController {
           continue;
         }
         this.api.delete(PODS, ns, victim.metadata.name, {});
-        this.o.recorder.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${victim.metadata.name} in StatefulSet ${name} successful`, SOURCE);
+        this.o.recorder.record(
+          sts,
+          'Normal',
+          'SuccessfulDelete',
+          `delete Pod ${victim.metadata.name} in StatefulSet ${name} successful`,
+          SOURCE,
+        );
         if (!parallel) break;
       }
     }
@@ -184,7 +196,13 @@ export class StatefulSetController {
         if (pod.metadata.labels?.['controller-revision-hash'] !== updateRevision) {
           if (!pod.metadata.deletionTimestamp) {
             this.api.delete(PODS, ns, pod.metadata.name, {});
-            this.o.recorder.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`, SOURCE);
+            this.o.recorder.record(
+              sts,
+              'Normal',
+              'SuccessfulDelete',
+              `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`,
+              SOURCE,
+            );
           }
           break;
         }
@@ -199,7 +217,10 @@ export class StatefulSetController {
     const ns = sts.metadata.namespace;
     const name = sts.metadata.name;
     const vcts = (spec(sts).volumeClaimTemplates ?? []) as KubeObject[];
-    const selectorLabels = ((spec(sts).selector as Obj | undefined)?.matchLabels ?? {}) as Record<string, string>;
+    const selectorLabels = ((spec(sts).selector as Obj | undefined)?.matchLabels ?? {}) as Record<
+      string,
+      string
+    >;
     const retention = (spec(sts).persistentVolumeClaimRetentionPolicy ?? {}) as { whenDeleted?: string };
     for (const vct of vcts) {
       const claimName = `${vct.metadata.name}-${name}-${i}`;
@@ -218,13 +239,30 @@ export class StatefulSetController {
           labels: { ...(vct.metadata.labels ?? {}), ...selectorLabels },
           ...(vct.metadata.annotations ? { annotations: { ...vct.metadata.annotations } } : {}),
           ...(retention.whenDeleted === 'Delete'
-            ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true }] }
+            ? {
+                ownerReferences: [
+                  {
+                    apiVersion: 'apps/v1',
+                    kind: 'StatefulSet',
+                    name,
+                    uid: sts.metadata.uid,
+                    controller: true,
+                    blockOwnerDeletion: true,
+                  },
+                ],
+              }
             : {}),
         },
         spec: structuredClone(vct.spec ?? {}),
       };
       this.api.createInternal(PVCS, claim);
-      this.o.recorder.record(sts, 'Normal', 'SuccessfulCreate', `create Claim ${claimName} Pod ${name}-${i} in StatefulSet ${name} success`, SOURCE);
+      this.o.recorder.record(
+        sts,
+        'Normal',
+        'SuccessfulCreate',
+        `create Claim ${claimName} Pod ${name}-${i} in StatefulSet ${name} success`,
+        SOURCE,
+      );
     }
     return true;
   }
@@ -233,14 +271,24 @@ export class StatefulSetController {
     const name = sts.metadata.name;
     const podName = `${name}-${i}`;
     const template = (spec(sts).template ?? {}) as { metadata?: Obj; spec?: Obj };
-    const tmeta = (template.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+    const tmeta = (template.metadata ?? {}) as {
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      finalizers?: string[];
+    };
     const podSpec = structuredClone(template.spec ?? {}) as Obj;
     podSpec.hostname = podName;
     if (spec(sts).serviceName) podSpec.subdomain = spec(sts).serviceName;
     const vcts = (spec(sts).volumeClaimTemplates ?? []) as KubeObject[];
     if (vcts.length) {
-      const volumes = ((podSpec.volumes ?? []) as Obj[]).filter((v) => !vcts.some((t) => t.metadata.name === v.name));
-      for (const vct of vcts) volumes.push({ name: vct.metadata.name, persistentVolumeClaim: { claimName: `${vct.metadata.name}-${name}-${i}` } });
+      const volumes = ((podSpec.volumes ?? []) as Obj[]).filter(
+        (v) => !vcts.some((t) => t.metadata.name === v.name),
+      );
+      for (const vct of vcts)
+        volumes.push({
+          name: vct.metadata.name,
+          persistentVolumeClaim: { claimName: `${vct.metadata.name}-${name}-${i}` },
+        });
       podSpec.volumes = volumes;
     }
     const pod: KubeObject = {
@@ -257,7 +305,18 @@ export class StatefulSetController {
           'statefulset.kubernetes.io/pod-name': podName,
         },
         ...(tmeta.annotations ? { annotations: { ...tmeta.annotations } } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        // GetPodFromTemplate copies the template's finalizers too.
+        ...(tmeta.finalizers?.length ? { finalizers: [...tmeta.finalizers] } : {}),
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name,
+            uid: sts.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: podSpec,
     };
@@ -265,10 +324,22 @@ export class StatefulSetController {
       this.api.createInternal(PODS, pod);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.o.recorder.record(sts, 'Warning', 'FailedCreate', `create Pod ${podName} in StatefulSet ${name} failed error: ${message}`, SOURCE);
+      this.o.recorder.record(
+        sts,
+        'Warning',
+        'FailedCreate',
+        `create Pod ${podName} in StatefulSet ${name} failed error: ${message}`,
+        SOURCE,
+      );
       throw err;
     }
-    this.o.recorder.record(sts, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${name} successful`, SOURCE);
+    this.o.recorder.record(
+      sts,
+      'Normal',
+      'SuccessfulCreate',
+      `create Pod ${podName} in StatefulSet ${name} successful`,
+      SOURCE,
+    );
   }
 
   private writeStatus(sts: KubeObject, updateRevision: string, currentRevision: string): void {
@@ -310,7 +381,8 @@ export class StatefulSetController {
         collisionCount: 0,
       };
       // omitempty fields, as the API serializes them
-      for (const f of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if ((o.status as Obj)[f] === 0) delete (o.status as Obj)[f];
+      for (const f of ['readyReplicas', 'currentReplicas', 'updatedReplicas'])
+        if ((o.status as Obj)[f] === 0) delete (o.status as Obj)[f];
     });
   }
 }

@@ -122,7 +122,9 @@ function modeString(st: Stats): string {
 function lsTime(d: Date): string {
   const day = String(d.getDate()).padStart(2, ' ');
   const recent = Math.abs(Date.now() - d.getTime()) < 182 * 24 * 3600 * 1000;
-  const tail = recent ? `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}` : ` ${d.getFullYear()}`;
+  const tail = recent
+    ? `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
+    : ` ${d.getFullYear()}`;
   return `${months[d.getMonth()]} ${day} ${tail}`;
 }
 
@@ -137,7 +139,8 @@ const ls: Run = async (argv, env) => {
   // The redis image's entrypoint chowns /data to redis:redis before dropping privileges.
   const owner = env.kind === 'redis' ? 'redis redis' : 'root root';
   let code = 0;
-  const long = (st: Stats, name: string) => `${modeString(st)} ${st.nlink} ${owner} ${String(st.size).padStart(4, ' ')} ${lsTime(st.mtime)} ${name}\n`;
+  const long = (st: Stats, name: string) =>
+    `${modeString(st)} ${st.nlink} ${owner} ${String(st.size).padStart(4, ' ')} ${lsTime(st.mtime)} ${name}\n`;
   for (const p of paths) {
     const host = env.hostPathOf(absolute(p));
     let st: Stats;
@@ -174,12 +177,22 @@ const envCmd: Run = async (_argv, env) => {
 };
 
 /** /etc/hosts lookup as glibc's files backend does it (all matching lines of one family). */
-function filesLookup(env: CommandEnv, name: string, family: 4 | 6): { addresses: string[]; canonical: string; aliases: string[] } | undefined {
-  const entries = parseHosts(etcHosts(env.pod, env.dns)).filter((e) => (family === 6) === e.address.includes(':'));
+function filesLookup(
+  env: CommandEnv,
+  name: string,
+  family: 4 | 6,
+): { addresses: string[]; canonical: string; aliases: string[] } | undefined {
+  const entries = parseHosts(etcHosts(env.pod, env.dns)).filter(
+    (e) => (family === 6) === e.address.includes(':'),
+  );
   const matches = entries.filter((e) => e.names.some((n) => n.toLowerCase() === name.toLowerCase()));
   const first = matches[0];
   if (!first) return undefined;
-  return { addresses: matches.map((m) => m.address), canonical: first.names[0] ?? name, aliases: first.names.slice(1) };
+  return {
+    addresses: matches.map((m) => m.address),
+    canonical: first.names[0] ?? name,
+    aliases: first.names.slice(1),
+  };
 }
 
 /** Resolve a host name from inside the pod: /etc/hosts first, then cluster DNS (nsswitch "files dns"). */
@@ -195,7 +208,12 @@ export function resolveInPod(env: CommandEnv, name: string): string | undefined 
 const getent: Run = async (argv, env) => {
   const db = argv[1];
   if (db !== 'hosts' && db !== 'ahosts') {
-    err(env, db ? `Unknown database: ${db}\nTry \`getent --help' or \`getent --usage' for more information.\n` : "getent: wrong number of arguments\nTry `getent --help' or `getent --usage' for more information.\n");
+    err(
+      env,
+      db
+        ? `Unknown database: ${db}\nTry \`getent --help' or \`getent --usage' for more information.\n`
+        : "getent: wrong number of arguments\nTry `getent --help' or `getent --usage' for more information.\n",
+    );
     return 1;
   }
   let code = 0;
@@ -205,7 +223,10 @@ const getent: Run = async (argv, env) => {
   const line = (ip: string, rest: string) => {
     if (db === 'hosts') out(env, `${ip.padEnd(15, ' ')} ${rest}\n`);
     else {
-      out(env, `${ip.padEnd(15, ' ')} STREAM ${first ? rest.split(' ')[0] : ''}\n${ip.padEnd(15, ' ')} DGRAM  \n${ip.padEnd(15, ' ')} RAW    \n`);
+      out(
+        env,
+        `${ip.padEnd(15, ' ')} STREAM ${first ? rest.split(' ')[0] : ''}\n${ip.padEnd(15, ' ')} DGRAM  \n${ip.padEnd(15, ' ')} RAW    \n`,
+      );
       first = false;
     }
   };
@@ -223,7 +244,9 @@ const getent: Run = async (argv, env) => {
       for (const a of files.addresses) line(a, [files.canonical, ...files.aliases].join(' '));
       continue;
     }
-    const r = env.view ? resolveFromPod(env.view, env.dns, env.pod.metadata.namespace ?? 'default', key) : undefined;
+    const r = env.view
+      ? resolveFromPod(env.view, env.dns, env.pod.metadata.namespace ?? 'default', key)
+      : undefined;
     if (r?.found) for (const a of r.addresses) line(a, r.fqdn);
     else code = 2;
   }
@@ -233,12 +256,17 @@ const getent: Run = async (argv, env) => {
 const nslookup: Run = async (argv, env) => {
   const name = argv.slice(1).find((a) => !a.startsWith('-'));
   if (!name) {
-    err(env, 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n');
+    err(
+      env,
+      'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n',
+    );
     return 1;
   }
   out(env, `Server:\t\t${CLUSTER_DNS_IP}\nAddress:\t${CLUSTER_DNS_IP}:53\n\n`);
   // nslookup asks the DNS server directly: /etc/hosts plays no part.
-  const r = env.view ? resolveFromPod(env.view, env.dns, env.pod.metadata.namespace ?? 'default', name) : undefined;
+  const r = env.view
+    ? resolveFromPod(env.view, env.dns, env.pod.metadata.namespace ?? 'default', name)
+    : undefined;
   if (r?.found) {
     out(env, `Name:\t${r.fqdn}\n`);
     for (const a of r.addresses) out(env, `Address: ${a}\n`);
@@ -258,13 +286,23 @@ const dig: Run = async (argv, env) => {
   }
   const fqdn = name.endsWith('.') ? name : `${name}.`;
   // dig does not apply the search list unless asked (+search).
-  const r = env.view ? resolveFromPod(env.view, env.dns, env.pod.metadata.namespace ?? 'default', argv.includes('+search') ? name : fqdn) : undefined;
+  const r = env.view
+    ? resolveFromPod(
+        env.view,
+        env.dns,
+        env.pod.metadata.namespace ?? 'default',
+        argv.includes('+search') ? name : fqdn,
+      )
+    : undefined;
   if (short) {
     if (r?.found) for (const a of r.addresses) out(env, `${a}\n`);
     return 0;
   }
   out(env, `\n; <<>> DiG 9.18 <<>> ${argv.slice(1).join(' ')}\n;; global options: +cmd\n;; Got answer:\n`);
-  out(env, `;; ->>HEADER<<- opcode: QUERY, status: ${r?.found ? 'NOERROR' : 'NXDOMAIN'}, id: 1\n\n;; QUESTION SECTION:\n;${r?.found ? `${r.fqdn}.` : fqdn}\t\tIN\tA\n\n`);
+  out(
+    env,
+    `;; ->>HEADER<<- opcode: QUERY, status: ${r?.found ? 'NOERROR' : 'NXDOMAIN'}, id: 1\n\n;; QUESTION SECTION:\n;${r?.found ? `${r.fqdn}.` : fqdn}\t\tIN\tA\n\n`,
+  );
   if (r?.found) {
     out(env, ';; ANSWER SECTION:\n');
     for (const a of r.addresses) out(env, `${r.fqdn}.\t30\tIN\tA\t${a}\n`);
@@ -274,10 +312,45 @@ const dig: Run = async (argv, env) => {
   return 0;
 };
 
-const valueOpts = new Set(['-h', '-p', '-s', '-a', '-u', '-r', '-i', '-n', '-d', '-D', '-e', '--user', '--pass', '--eval', '--rdb', '--functions-rdb', '--pipe-timeout', '--memkeys-samples', '--pattern', '--quoted-pattern', '--count', '--cacert', '--cacertdir', '--cert', '--key', '--tls-ciphers', '--tls-ciphersuites', '--sni', '--lru-test']);
+const valueOpts = new Set([
+  '-h',
+  '-p',
+  '-s',
+  '-a',
+  '-u',
+  '-r',
+  '-i',
+  '-n',
+  '-d',
+  '-D',
+  '-e',
+  '--user',
+  '--pass',
+  '--eval',
+  '--rdb',
+  '--functions-rdb',
+  '--pipe-timeout',
+  '--memkeys-samples',
+  '--pattern',
+  '--quoted-pattern',
+  '--count',
+  '--cacert',
+  '--cacertdir',
+  '--cert',
+  '--key',
+  '--tls-ciphers',
+  '--tls-ciphersuites',
+  '--sni',
+  '--lru-test',
+]);
 
 /** Split redis-cli's argv into the server it addresses and the remaining options and command. */
-export function parseRedisCliArgs(argv: string[]): { host: string; port: number; rest: string[]; command: string[] } {
+export function parseRedisCliArgs(argv: string[]): {
+  host: string;
+  port: number;
+  rest: string[];
+  command: string[];
+} {
   let host = '127.0.0.1';
   let port = 6379;
   const rest: string[] = [];
@@ -330,7 +403,11 @@ async function redisCliRepl(argv: string[], env: CommandEnv, reader: LineReader)
 const redisCli: Run = async (argv, env) => {
   const { host, port, rest, command } = parseRedisCliArgs(argv);
   if (env.tty && command.length === 0 && (env.reader || env.io.stdin)) {
-    return redisCliRepl(argv, env, env.reader ?? new LineReader(env.io.stdin as NodeJS.ReadableStream, (c) => env.io.stdout(c)));
+    return redisCliRepl(
+      argv,
+      env,
+      env.reader ?? new LineReader(env.io.stdin as NodeJS.ReadableStream, (c) => env.io.stdout(c)),
+    );
   }
   const target = await env.redisTarget(host, port);
   if ('error' in target) {
@@ -411,14 +488,20 @@ async function interactiveShell(shell: 'sh' | 'bash', env: CommandEnv): Promise<
 async function runShell(shell: 'sh' | 'bash', argv: string[], env: CommandEnv): Promise<number> {
   if (argv[1] === '-c') return (await runScript(shell, argv[2] ?? '', env, 0)).status;
   if (argv.length === 1 && env.io.stdin && env.tty) return interactiveShell(shell, env);
-  if (argv.length === 1 && env.io.stdin) return (await runScript(shell, await readAll(env.io.stdin), env, 0)).status;
+  if (argv.length === 1 && env.io.stdin)
+    return (await runScript(shell, await readAll(env.io.stdin), env, 0)).status;
   if (argv.length === 1) return 0; // an interactive shell on an empty stdin exits at once
   err(env, `${shell}: kube-sim runs scripts only through -c or stdin\n`);
   return 2;
 }
 
 /** Run a script's commands in order; `exit` ends the shell. */
-async function runScript(shell: 'sh' | 'bash', script: string, env: CommandEnv, previous: number): Promise<{ status: number; exit?: boolean }> {
+async function runScript(
+  shell: 'sh' | 'bash',
+  script: string,
+  env: CommandEnv,
+  previous: number,
+): Promise<{ status: number; exit?: boolean }> {
   const parsed = parseShell(script, { ...shellEnv(env), '?': String(previous) });
   if (!parsed.ok) {
     err(env, `${shell}: kube-sim's shell emulation does not support ${parsed.unsupported}\n`);
@@ -433,7 +516,11 @@ async function runScript(shell: 'sh' | 'bash', script: string, env: CommandEnv, 
     if (cmd.length === 0) continue;
     if (cmd[0] === 'exit') return { status: Number(cmd[1] ?? status) & 255, exit: true };
     const prog = resolveExecutable(env.kind, cmd[0] as string);
-    const run = prog ? (prog === 'sh' || prog === 'bash' ? (a: string[], e: CommandEnv) => runShell(prog, a, e) : programs[prog]) : undefined;
+    const run = prog
+      ? prog === 'sh' || prog === 'bash'
+        ? (a: string[], e: CommandEnv) => runShell(prog, a, e)
+        : programs[prog]
+      : undefined;
     if (!run) {
       const msg =
         shell === 'bash'
@@ -453,7 +540,12 @@ async function runScript(shell: 'sh' | 'bash', script: string, env: CommandEnv, 
 /** Run argv in the container as the container runtime would start it. */
 export async function runCommand(argv: string[], env: CommandEnv): Promise<ExecOutcome> {
   const argv0 = argv[0];
-  if (!argv0) return { exitCode: 126, startError: 'OCI runtime exec failed: exec failed: unable to start container process: exec: no command: unknown' };
+  if (!argv0)
+    return {
+      exitCode: 126,
+      startError:
+        'OCI runtime exec failed: exec failed: unable to start container process: exec: no command: unknown',
+    };
   const prog = resolveExecutable(env.kind, argv0);
   if (prog === 'sh' || prog === 'bash') return { exitCode: await runShell(prog, argv, env) };
   const run = prog ? programs[prog] : undefined;

@@ -13,14 +13,25 @@ export interface DnsConfig {
 }
 
 /** The answer to one fully-qualified query. */
-export type DnsResult = { found: true; fqdn: string; addresses: string[] } | { found: false; tried: string[] };
+export type DnsResult =
+  { found: true; fqdn: string; addresses: string[] } | { found: false; tried: string[] };
 
 type Slice = {
   metadata: { labels?: Record<string, string> };
-  endpoints?: { addresses?: string[]; hostname?: string; conditions?: { ready?: boolean }; targetRef?: { kind?: string; name?: string } }[];
+  endpoints?: {
+    addresses?: string[];
+    hostname?: string;
+    conditions?: { ready?: boolean };
+    targetRef?: { kind?: string; name?: string };
+  }[];
 };
 
-type ServiceSpec = { clusterIP?: string; clusterIPs?: string[]; type?: string; selector?: Record<string, string> };
+type ServiceSpec = {
+  clusterIP?: string;
+  clusterIPs?: string[];
+  type?: string;
+  selector?: Record<string, string>;
+};
 
 function serviceSpec(svc: KubeObject): ServiceSpec {
   return (svc.spec ?? {}) as ServiceSpec;
@@ -35,7 +46,9 @@ function readyEndpoints(view: ClusterView, svc: KubeObject): { address: string; 
   const ns = svc.metadata.namespace ?? 'default';
   const slices = view
     .list('endpointslices', ns)
-    .filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name) as unknown as Slice[];
+    .filter(
+      (s) => s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name,
+    ) as unknown as Slice[];
   const out: { address: string; hostname?: string }[] = [];
   if (slices.length > 0) {
     for (const slice of slices) {
@@ -49,7 +62,8 @@ function readyEndpoints(view: ClusterView, svc: KubeObject): { address: string; 
   }
   const selector = serviceSpec(svc).selector;
   for (const pod of view.list('pods', ns)) {
-    if (!selects(selector, pod.metadata.labels) || !podIsReady(pod) || pod.metadata.deletionTimestamp) continue;
+    if (!selects(selector, pod.metadata.labels) || !podIsReady(pod) || pod.metadata.deletionTimestamp)
+      continue;
     const ip = podIP(pod);
     if (!ip) continue;
     const spec = podSpec(pod);
@@ -85,7 +99,11 @@ export function lookupAbsolute(view: ClusterView, cfg: DnsConfig, name: string):
     const [host, svcName, ns] = labels as [string, string, string];
     const svc = view.get('services', ns, svcName);
     if (!svc || !isHeadless(svc)) return undefined;
-    const ips = unique(readyEndpoints(view, svc).filter((e) => e.hostname?.toLowerCase() === host).map((e) => e.address));
+    const ips = unique(
+      readyEndpoints(view, svc)
+        .filter((e) => e.hostname?.toLowerCase() === host)
+        .map((e) => e.address),
+    );
     return ips.length > 0 ? ips : undefined;
   }
   if (labels.length === 3 && labels[2] === 'pod') {
@@ -102,7 +120,12 @@ export function searchList(cfg: DnsConfig, namespace: string): string[] {
 }
 
 /** Resolve a name from inside a pod of `namespace`, applying the search list with ndots:5 as glibc does. */
-export function resolveFromPod(view: ClusterView, cfg: DnsConfig, namespace: string, name: string): DnsResult {
+export function resolveFromPod(
+  view: ClusterView,
+  cfg: DnsConfig,
+  namespace: string,
+  name: string,
+): DnsResult {
   const candidates: string[] = [];
   if (name.endsWith('.')) {
     candidates.push(name.slice(0, -1));

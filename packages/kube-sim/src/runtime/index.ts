@@ -4,8 +4,21 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { ClusterView, ExecIO, ExecOutcome, KubeObject, PodRuntime, VolumeBacking } from '../runtime-contract.ts';
-import { parseRedisCliArgs, runCommand, resolveInPod, type CommandEnv, type RedisTarget } from './commands.ts';
+import type {
+  ClusterView,
+  ExecIO,
+  ExecOutcome,
+  KubeObject,
+  PodRuntime,
+  VolumeBacking,
+} from '../runtime-contract.ts';
+import {
+  parseRedisCliArgs,
+  runCommand,
+  resolveInPod,
+  type CommandEnv,
+  type RedisTarget,
+} from './commands.ts';
 import type { DnsConfig } from './dns.ts';
 import { imageKind, resolveExecutable } from './images.ts';
 import { podContainers, podIP, podIsReady, selects, type Container } from './pod-spec.ts';
@@ -15,7 +28,14 @@ import { volumeBacking } from './volumes.ts';
 
 export { orphanGuard, RedisStartError, type RedisProcess } from './redis-process.ts';
 export { imageKind, imageBaseName, ociNotFoundMessage, type ImageKind } from './images.ts';
-export { etcHosts, resolvConf, resolveFromPod, lookupAbsolute, CLUSTER_DNS_IP, type DnsResult } from './dns.ts';
+export {
+  etcHosts,
+  resolvConf,
+  resolveFromPod,
+  lookupAbsolute,
+  CLUSTER_DNS_IP,
+  type DnsResult,
+} from './dns.ts';
 export { parseShell } from './shell.ts';
 
 /** Options of createPodRuntime. */
@@ -66,11 +86,20 @@ export interface SimPodRuntime extends PodRuntime {
   /** The log lines of a pod's container (the real redis-server output for Redis containers). */
   logs(podUid: string, container?: string): string[];
   /** exec with the session's TTY flag (under a TTY, redis-cli formats replies: quoted strings). */
-  execTty(pod: KubeObject, container: string, command: string[], io: ExecIO, signal: AbortSignal | undefined, tty: boolean): Promise<ExecOutcome>;
+  execTty(
+    pod: KubeObject,
+    container: string,
+    command: string[],
+    io: ExecIO,
+    signal: AbortSignal | undefined,
+    tty: boolean,
+  ): Promise<ExecOutcome>;
 }
 
 type RedisSlot = {
   container: string;
+  /** The directory Redis writes to inside the container (--dir, default /data). */
+  redisDir?: string;
   extraArgs: string[];
   containerPort: number;
   dir: string;
@@ -80,13 +109,29 @@ type RedisSlot = {
   error?: string;
 };
 
-type Entry = { pod: KubeObject; redis: Map<string, RedisSlot>; ephemeral: string[]; stopping?: Promise<void> };
+type Entry = {
+  pod: KubeObject;
+  redis: Map<string, RedisSlot>;
+  ephemeral: string[];
+  stopping?: Promise<void>;
+};
 
 /** Parse the flags of a redis container's args that we pass to redis-server, and its listen port. */
-function redisArgs(c: Container): { extra: string[]; port: number } {
+function redisArgs(c: Container): { extra: string[]; port: number; dir?: string } {
   const argv = [...(c.command ?? []), ...(c.args ?? [])];
+  let dir: string | undefined;
   // Flags kube-sim must own (address, directory, process mode) are dropped; others pass through.
-  const owned = new Set(['--port', '--bind', '--dir', '--daemonize', '--logfile', '--pidfile', '--unixsocket', '--protected-mode', '--include']);
+  const owned = new Set([
+    '--port',
+    '--bind',
+    '--dir',
+    '--daemonize',
+    '--logfile',
+    '--pidfile',
+    '--unixsocket',
+    '--protected-mode',
+    '--include',
+  ]);
   const extra: string[] = [];
   let port = 6379;
   for (let i = 0; i < argv.length; i++) {
@@ -95,9 +140,10 @@ function redisArgs(c: Container): { extra: string[]; port: number } {
     const values: string[] = [];
     while (i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) values.push(argv[++i] as string);
     if (a === '--port' && values[0]) port = Number(values[0]);
+    if (a === '--dir' && values[0] !== undefined) dir = values[0];
     if (!owned.has(a)) extra.push(a, ...values);
   }
-  return { extra, port };
+  return { extra, port, ...(dir !== undefined ? { dir } : {}) };
 }
 
 class Semaphore {
@@ -165,33 +211,57 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
   }
 
   /** The first object matching `pred`, looking in `namespace` before listing (and copying) the whole cluster. */
-  function findInNamespaceFirst(resource: string, namespace: string | undefined, pred: (o: KubeObject) => boolean): KubeObject | undefined {
+  function findInNamespaceFirst(
+    resource: string,
+    namespace: string | undefined,
+    pred: (o: KubeObject) => boolean,
+  ): KubeObject | undefined {
     if (!view) return undefined;
     return view.list(resource, namespace ?? 'default').find(pred) ?? view.list(resource).find(pred);
   }
 
   /** The Redis server a redis-cli -h/-p typed inside `env.pod` would reach, or redis-cli's error. */
-  function findRedisSlot(env: CommandEnv, host: string, port: number): { entry: Entry; slot: RedisSlot } | { error: string } {
+  function findRedisSlot(
+    env: CommandEnv,
+    host: string,
+    port: number,
+  ): { entry: Entry; slot: RedisSlot } | { error: string } {
     const refused = { error: `Could not connect to Redis at ${host}:${port}: Connection refused` };
     const local = host === 'localhost' || host === '127.0.0.1' || host === '::1';
-    let ip = local ? podIP(env.pod) ?? '127.0.0.1' : resolveInPod(env, host);
+    let ip = local ? (podIP(env.pod) ?? '127.0.0.1') : resolveInPod(env, host);
     if (!ip) return { error: `Could not connect to Redis at ${host}:${port}: Name or service not known` };
     let targetPort = port;
     let targetPod: KubeObject | undefined;
     if (local || ip === podIP(env.pod)) targetPod = env.pod;
     if (!targetPod && view) {
       // A ClusterIP goes through kube-proxy to one ready endpoint.
-      const svc = findInNamespaceFirst('services', env.pod.metadata.namespace, (s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP === ip);
+      const svc = findInNamespaceFirst(
+        'services',
+        env.pod.metadata.namespace,
+        (s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP === ip,
+      );
       if (svc) {
-        const spec = svc.spec as { ports?: { port?: number; targetPort?: number | string }[]; selector?: Record<string, string> };
+        const spec = svc.spec as {
+          ports?: { port?: number; targetPort?: number | string }[];
+          selector?: Record<string, string>;
+        };
         const sp = spec.ports?.find((p) => p.port === port);
         if (!sp) return refused;
-        const backend = view.list('pods', svc.metadata.namespace).find((p) => selects(spec.selector, p.metadata.labels) && podIsReady(p) && !p.metadata.deletionTimestamp);
+        const backend = view
+          .list('pods', svc.metadata.namespace)
+          .find(
+            (p) =>
+              selects(spec.selector, p.metadata.labels) && podIsReady(p) && !p.metadata.deletionTimestamp,
+          );
         if (!backend) return refused;
         ip = podIP(backend) ?? '';
         targetPort = typeof sp.targetPort === 'number' ? sp.targetPort : port;
       }
-      targetPod = findInNamespaceFirst('pods', env.pod.metadata.namespace, (p) => podIP(p) === ip && !p.metadata.deletionTimestamp);
+      targetPod = findInNamespaceFirst(
+        'pods',
+        env.pod.metadata.namespace,
+        (p) => podIP(p) === ip && !p.metadata.deletionTimestamp,
+      );
     }
     const entry = targetPod ? entries.get(targetPod.metadata.uid) : undefined;
     const slot = entry ? [...entry.redis.values()].find((s) => s.containerPort === targetPort) : undefined;
@@ -214,7 +284,9 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     const found = findRedisSlot(env, host, port);
     if ('error' in found) return found;
     const proc = await ensureServer(found.entry, found.slot);
-    return proc ? { port: proc.port } : { error: `Could not connect to Redis at ${host}:${port}: Connection refused` };
+    return proc
+      ? { port: proc.port }
+      : { error: `Could not connect to Redis at ${host}:${port}: Connection refused` };
   }
 
   /**
@@ -222,7 +294,11 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
    * connect (it exits 0 on any reply). Answered with one TCP round trip instead of a process; a
    * server not started yet (lazy mode) would answer once started, so it counts as answering.
    */
-  async function redisPingProbe(env: CommandEnv, command: string[], timeoutMs: number): Promise<boolean | undefined> {
+  async function redisPingProbe(
+    env: CommandEnv,
+    command: string[],
+    timeoutMs: number,
+  ): Promise<boolean | undefined> {
     const argv0 = command[0];
     if (!argv0 || resolveExecutable(env.kind, argv0) !== 'redis-cli') return undefined;
     const parsed = parseRedisCliArgs(command);
@@ -235,11 +311,30 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     return proc?.isRunning() ? tcpPing(proc.port, timeoutMs) : false;
   }
 
+  /** What backs `dir` in the container: the mount whose path is its longest prefix (subdirectories follow it). */
+  function backingOfPath(pod: KubeObject, c: Container, dir: string): VolumeBacking {
+    const norm = (p: string) => p.replace(/\/+$/, '') || '/';
+    const mounts = (c.volumeMounts ?? []).filter(
+      (m) => norm(dir) === norm(m.mountPath) || norm(dir).startsWith(`${norm(m.mountPath)}/`),
+    );
+    const best = mounts.sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    if (!best) return { kind: 'none' };
+    const b = volumeBacking(view, dataDir, pod, c, best.mountPath);
+    if (b.kind === 'none') return b;
+    const rest = norm(dir).slice(norm(best.mountPath).length);
+    return { ...b, dir: path.join(b.dir, rest) };
+  }
+
   function hostPathOf(pod: KubeObject, container: Container, containerPath: string): string | undefined {
     for (const m of container.volumeMounts ?? []) {
       const mount = m.mountPath.replace(/\/+$/, '');
       if (containerPath === mount || containerPath.startsWith(`${mount}/`)) {
-        const b = redisFor(pod)?.container === container.name ? redisFor(pod)?.backing : volumeBacking(view, dataDir, pod, container, m.mountPath);
+        // Redis's slot backing is what backs its --dir; it stands for this mount only when --dir is the mount.
+        const slot = redisFor(pod);
+        const b =
+          slot?.container === container.name && slot.redisDir === mount
+            ? slot.backing
+            : volumeBacking(view, dataDir, pod, container, m.mountPath);
         if (!b || b.kind === 'none') return undefined;
         return path.join(b.dir, containerPath.slice(mount.length));
       }
@@ -250,7 +345,9 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
   async function startSlot(slot: RedisSlot): Promise<RedisProcess | undefined> {
     try {
       mkdirSync(slot.dir, { recursive: true });
-      const proc = await sem.run(() => startRedisServer({ bin: redisServer, dir: slot.dir, extraArgs: slot.extraArgs }));
+      const proc = await sem.run(() =>
+        startRedisServer({ bin: redisServer, dir: slot.dir, extraArgs: slot.extraArgs }),
+      );
       if (closed) {
         await proc.stop(2000);
         return undefined;
@@ -263,15 +360,29 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
     }
   }
 
-  async function exec(pod: KubeObject, container: string, command: string[], io: ExecIO, signal?: AbortSignal, tty = false): Promise<ExecOutcome> {
+  async function exec(
+    pod: KubeObject,
+    container: string,
+    command: string[],
+    io: ExecIO,
+    signal?: AbortSignal,
+    tty = false,
+  ): Promise<ExecOutcome> {
     const entry = entries.get(pod.metadata.uid);
     const c = containerOf(pod, container);
-    if (!entry || !c || entry.stopping) return { exitCode: 1, startError: `container not found ("${container}")` };
+    if (!entry || !c || entry.stopping)
+      return { exitCode: 1, startError: `container not found ("${container}")` };
     entry.pod = pod;
     return runCommand(command, commandEnv(pod, c, tty ? crlfIO(io) : io, signal, tty));
   }
 
-  function commandEnv(pod: KubeObject, c: Container, io: ExecIO, signal: AbortSignal | undefined, tty: boolean): CommandEnv {
+  function commandEnv(
+    pod: KubeObject,
+    c: Container,
+    io: ExecIO,
+    signal: AbortSignal | undefined,
+    tty: boolean,
+  ): CommandEnv {
     const env: CommandEnv = {
       pod,
       container: c,
@@ -305,14 +416,49 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
           if (b.kind !== 'none') mkdirSync(b.dir, { recursive: true });
         }
         if (imageKind(c.image) !== 'redis') continue;
-        let backing = volumeBacking(view, dataDir, pod, c, '/data');
+        // Redis writes its dump into --dir (the image's WORKDIR /data by default); a relative
+        // --dir is relative to /data. What backs that directory decides whether data survives.
+        const { extra, port, dir: dirArg } = redisArgs(c);
+        const redisDir = dirArg === undefined ? '/data' : path.posix.resolve('/data', dirArg);
+        let backing = backingOfPath(pod, c, redisDir);
         if (backing.kind === 'none') {
           // No volume at /data: the image's anonymous /data lives in the container's writable layer.
-          backing = { kind: 'ephemeral', dir: path.join(dataDir, 'pods', pod.metadata.namespace ?? 'default', `${pod.metadata.name}-${pod.metadata.uid}`, `${c.name}-data`) };
+          backing = {
+            kind: 'ephemeral',
+            dir: path.join(
+              dataDir,
+              'pods',
+              pod.metadata.namespace ?? 'default',
+              `${pod.metadata.name}-${pod.metadata.uid}`,
+              `${c.name}-data`,
+            ),
+          };
           entry.ephemeral.push(backing.dir);
         }
-        const { extra, port } = redisArgs(c);
-        const slot: RedisSlot = { container: c.name, extraArgs: extra, containerPort: port, dir: backing.dir, backing };
+        const dataMount = (c.volumeMounts ?? []).find((m) => m.mountPath.replace(/\/+$/, '') === '/data');
+        if (dataMount?.readOnly && !c.command?.length) {
+          // The official image's entrypoint chowns /data to redis before starting the server
+          // (`find . \! -user redis -exec chown redis '{}' +`, under set -e): refused on a
+          // read-only mount, so the container exits and crash-loops.
+          entry.redis.set(c.name, {
+            container: c.name,
+            redisDir,
+            extraArgs: extra,
+            containerPort: port,
+            dir: backing.dir,
+            backing,
+            error: "chown: changing ownership of '.': Read-only file system",
+          });
+          continue;
+        }
+        const slot: RedisSlot = {
+          container: c.name,
+          redisDir,
+          extraArgs: extra,
+          containerPort: port,
+          dir: backing.dir,
+          backing,
+        };
         entry.redis.set(c.name, slot);
         // With the image's default configuration a server cannot fail to start, so it can wait for
         // first use; custom args might be rejected, and that must show at start as it would.
@@ -334,26 +480,43 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
         const slot = entry.redis.get(c.name);
         const started = slot?.proc?.isRunning() ?? false;
         // A server that failed to start (or died) is a container that is not running.
-        if (slot && !started && (startMode === 'eager' || slot.error !== undefined || slot.proc)) return false;
+        if (slot && !started && (startMode === 'eager' || slot.error !== undefined || slot.proc))
+          return false;
         const probe = c.readinessProbe;
         if (!probe) continue;
         const timeoutMs = Math.max(2, probe.timeoutSeconds ?? 1) * 1000;
         const sink = () => undefined;
-        const fast = probe.exec?.command ? await redisPingProbe(commandEnv(pod, c, { stdout: sink, stderr: sink }, undefined, false), probe.exec.command, timeoutMs) : undefined;
+        const fast = probe.exec?.command
+          ? await redisPingProbe(
+              commandEnv(pod, c, { stdout: sink, stderr: sink }, undefined, false),
+              probe.exec.command,
+              timeoutMs,
+            )
+          : undefined;
         if (fast !== undefined) {
           if (!fast) return false;
         } else if (probe.exec?.command) {
           const ac = new AbortController();
           const timer = setTimeout(() => ac.abort(), timeoutMs);
-          const r = await exec(pod, c.name, probe.exec.command, { stdout: sink, stderr: sink }, ac.signal).finally(() => clearTimeout(timer));
+          const r = await exec(
+            pod,
+            c.name,
+            probe.exec.command,
+            { stdout: sink, stderr: sink },
+            ac.signal,
+          ).finally(() => clearTimeout(timer));
           if (r.exitCode !== 0 || ac.signal.aborted) return false;
         } else if (probe.tcpSocket) {
           const p = probe.tcpSocket.port;
           const portNum = typeof p === 'number' ? p : c.ports?.find((cp) => cp.name === p)?.containerPort;
-          if (slot) {
-            if (portNum !== slot.containerPort) return false;
-            if (started && slot.proc && !(await tcpConnects(slot.proc.port, timeoutMs))) return false;
-          }
+          // Containers of a pod share its network: the probe connects to whichever container
+          // listens on that port, and fails when none does (only Redis servers listen here).
+          const listener = [...entry.redis.values()].find((s) => s.containerPort === portNum);
+          if (!listener || listener.error !== undefined) return false;
+          const lp = listener.proc;
+          if (lp?.isRunning()) {
+            if (!(await tcpConnects(lp.port, timeoutMs))) return false;
+          } else if (startMode === 'eager' || lp) return false;
         } else if (probe.httpGet && slot) {
           return false; // Redis does not answer HTTP
         }
@@ -406,7 +569,8 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
 
     pids() {
       const out: number[] = [];
-      for (const e of entries.values()) for (const s of e.redis.values()) if (s.proc?.isRunning()) out.push(s.proc.pid);
+      for (const e of entries.values())
+        for (const s of e.redis.values()) if (s.proc?.isRunning()) out.push(s.proc.pid);
       return out;
     },
 
@@ -417,7 +581,11 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
 
     logs(podUid, container) {
       const entry = entries.get(podUid);
-      const slot = entry ? (container ? entry.redis.get(container) : [...entry.redis.values()][0]) : undefined;
+      const slot = entry
+        ? container
+          ? entry.redis.get(container)
+          : [...entry.redis.values()][0]
+        : undefined;
       if (!slot) return [];
       return [...(slot.proc?.logTail() ?? []), ...(slot.error ? [slot.error] : [])];
     },
@@ -426,7 +594,16 @@ export function createPodRuntime(opts: PodRuntimeOptions): SimPodRuntime {
 }
 
 /** Run an exec with TTY formatting when the runtime supports it (redis-cli then quotes replies). */
-export function execWithTty(runtime: PodRuntime, pod: KubeObject, container: string, command: string[], io: ExecIO, signal: AbortSignal | undefined, tty: boolean): Promise<ExecOutcome> {
-  if ('execTty' in runtime && typeof runtime.execTty === 'function') return (runtime as SimPodRuntime).execTty(pod, container, command, io, signal, tty);
+export function execWithTty(
+  runtime: PodRuntime,
+  pod: KubeObject,
+  container: string,
+  command: string[],
+  io: ExecIO,
+  signal: AbortSignal | undefined,
+  tty: boolean,
+): Promise<ExecOutcome> {
+  if ('execTty' in runtime && typeof runtime.execTty === 'function')
+    return (runtime as SimPodRuntime).execTty(pod, container, command, io, signal, tty);
   return runtime.exec(pod, container, command, io, signal);
 }

@@ -64,12 +64,16 @@ export function podHostname(pod: KubeObject): string {
 
 /** True when the pod has a Ready=True condition. */
 export function podIsReady(pod: KubeObject): boolean {
-  const conds = ((pod.status ?? {}) as { conditions?: { type?: string; status?: string }[] }).conditions ?? [];
+  const conds =
+    ((pod.status ?? {}) as { conditions?: { type?: string; status?: string }[] }).conditions ?? [];
   return conds.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 /** Does a Service/StatefulSet style label selector (matchLabels map) select these labels? */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }

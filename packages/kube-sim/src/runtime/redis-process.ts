@@ -55,9 +55,13 @@ export function freePort(): Promise<number> {
 export interface RedisStartOptions {
   bin: string;
   dir: string;
-  /** Extra `--flag value` arguments taken from the container's args (before ours, so ours win). */
+  /** Extra `--flag value` arguments taken from the container's args (before ours, so ours win; their --save replaces the default save points). */
   extraArgs?: string[];
   timeoutMs?: number;
+}
+
+function hasFlag(args: readonly string[] | undefined, flag: string): boolean {
+  return (args ?? []).includes(flag);
 }
 
 function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
@@ -65,13 +69,20 @@ function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
   // save points on and save-on-shutdown on SIGTERM; its build turns protected-mode off.
   const args = [
     ...(opts.extraArgs ?? []),
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', opts.dir,
-    '--daemonize', 'no',
-    '--protected-mode', 'no',
-    '--logfile', '',
-    '--save', '3600 1 300 100 60 10000',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    opts.dir,
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'no',
+    '--logfile',
+    '',
+    // The compiled-in save points, unless the container's args set their own (`--save ""` = none).
+    ...(hasFlag(opts.extraArgs, '--save') ? [] : ['--save', '3600 1 300 100 60 10000']),
   ];
   const child = SETPRIV
     ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', opts.bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -99,7 +110,11 @@ function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
       if (settled) return;
       settled = true;
       child.kill('SIGKILL');
-      reject(new RedisStartError(`redis-server did not become ready within ${opts.timeoutMs ?? 15000} ms: ${lines.slice(-5).join(' | ')}`));
+      reject(
+        new RedisStartError(
+          `redis-server did not become ready within ${opts.timeoutMs ?? 15000} ms: ${lines.slice(-5).join(' | ')}`,
+        ),
+      );
     }, opts.timeoutMs ?? 15000);
     const onData = (chunk: Buffer) => {
       buf += chunk.toString('utf8');
@@ -137,7 +152,11 @@ function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(new RedisStartError(`redis-server exited with code ${code} before it was ready: ${lines.slice(-5).join(' | ')}`));
+      reject(
+        new RedisStartError(
+          `redis-server exited with code ${code} before it was ready: ${lines.slice(-5).join(' | ')}`,
+        ),
+      );
     });
   });
 }
@@ -152,7 +171,8 @@ export async function startRedisServer(opts: RedisStartOptions): Promise<RedisPr
     } catch (err) {
       lastError = err;
       // Only a lost race for the port is worth another try.
-      if (!(err instanceof RedisStartError) || !/in use|Could not create server TCP/i.test(err.message)) throw err;
+      if (!(err instanceof RedisStartError) || !/in use|Could not create server TCP/i.test(err.message))
+        throw err;
     }
   }
   throw lastError;

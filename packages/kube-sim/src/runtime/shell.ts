@@ -101,7 +101,17 @@ export function parseShell(script: string, env: Record<string, string>): ParseRe
       endCommand('||');
       i += 2;
     } else if (c === '|' || c === '&' || c === '>' || c === '<' || c === '(' || c === ')') {
-      return { ok: false, unsupported: c === '|' ? 'pipes' : c === '&' ? 'background jobs' : c === '(' || c === ')' ? 'subshells' : 'redirections' };
+      return {
+        ok: false,
+        unsupported:
+          c === '|'
+            ? 'pipes'
+            : c === '&'
+              ? 'background jobs'
+              : c === '(' || c === ')'
+                ? 'subshells'
+                : 'redirections',
+      };
     } else if (c === '#' && !inWord) {
       while (i < script.length && script[i] !== '\n') i++;
     } else {

@@ -94,6 +94,7 @@ export class LineReader {
 /** ExecIO whose newlines become CRLF, as a pty with ONLCR delivers them. */
 export function crlfIO(io: ExecIO): ExecIO {
   // Chunks without a newline pass untouched (an echoed byte may be part of a UTF-8 character).
-  const conv = (c: Buffer | string) => (typeof c !== 'string' && !c.includes(0x0a) ? c : c.toString().replace(/\r?\n/g, '\r\n'));
+  const conv = (c: Buffer | string) =>
+    typeof c !== 'string' && !c.includes(0x0a) ? c : c.toString().replace(/\r?\n/g, '\r\n');
   return { stdout: (c) => io.stdout(conv(c)), stderr: (c) => io.stderr(conv(c)), stdin: io.stdin };
 }

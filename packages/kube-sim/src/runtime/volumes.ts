@@ -13,7 +13,10 @@ function component(s: string): string {
 
 /** A path inside root that cannot escape it (`..` segments are dropped). */
 function within(root: string, rel: string): string {
-  const parts = rel.split('/').filter((p) => p !== '' && p !== '.' && p !== '..').map(component);
+  const parts = rel
+    .split('/')
+    .filter((p) => p !== '' && p !== '.' && p !== '..')
+    .map(component);
   return path.join(root, ...parts);
 }
 
@@ -24,13 +27,25 @@ export function nfsDir(dataDir: string, server: string, exportPath: string): str
 
 /** The fresh per-incarnation directory for an ephemeral volume. */
 export function ephemeralDir(dataDir: string, pod: KubeObject, volumeName: string): string {
-  return path.join(dataDir, 'pods', component(pod.metadata.namespace ?? 'default'), `${component(pod.metadata.name)}-${component(pod.metadata.uid)}`, component(volumeName));
+  return path.join(
+    dataDir,
+    'pods',
+    component(pod.metadata.namespace ?? 'default'),
+    `${component(pod.metadata.name)}-${component(pod.metadata.uid)}`,
+    component(volumeName),
+  );
 }
 
 type PvSpec = { nfs?: { server?: string; path?: string }; hostPath?: { path?: string } };
 
 /** Resolve what backs `mountPath` in `container` of `pod`. */
-export function volumeBacking(view: ClusterView | undefined, dataDir: string, pod: KubeObject, container: Container, mountPath: string): VolumeBacking {
+export function volumeBacking(
+  view: ClusterView | undefined,
+  dataDir: string,
+  pod: KubeObject,
+  container: Container,
+  mountPath: string,
+): VolumeBacking {
   const norm = (p: string) => p.replace(/\/+$/, '') || '/';
   const mount = (container.volumeMounts ?? []).find((m) => norm(m.mountPath) === norm(mountPath));
   if (!mount) return { kind: 'none' };
@@ -43,11 +58,22 @@ export function volumeBacking(view: ClusterView | undefined, dataDir: string, po
     const pv = pvName ? view.get('persistentvolumes', undefined, pvName) : undefined;
     if (pv && pvName) {
       const spec = (pv.spec ?? {}) as PvSpec;
-      if (spec.nfs?.server && spec.nfs.path) return { kind: 'pv', pvName, dir: sub(nfsDir(dataDir, spec.nfs.server, spec.nfs.path)) };
-      if (spec.hostPath?.path) return { kind: 'pv', pvName, dir: sub(within(path.join(dataDir, 'hostpath'), spec.hostPath.path)) };
-      return { kind: 'pv', pvName, dir: sub(path.join(dataDir, 'pv', `${component(pvName)}-${component(pv.metadata.uid)}`)) };
+      if (spec.nfs?.server && spec.nfs.path)
+        return { kind: 'pv', pvName, dir: sub(nfsDir(dataDir, spec.nfs.server, spec.nfs.path)) };
+      if (spec.hostPath?.path)
+        return { kind: 'pv', pvName, dir: sub(within(path.join(dataDir, 'hostpath'), spec.hostPath.path)) };
+      return {
+        kind: 'pv',
+        pvName,
+        dir: sub(path.join(dataDir, 'pv', `${component(pvName)}-${component(pv.metadata.uid)}`)),
+      };
     }
   }
-  if (volume?.nfs?.server && volume.nfs.path) return { kind: 'pv', pvName: `inline-nfs:${volume.name}`, dir: sub(nfsDir(dataDir, volume.nfs.server, volume.nfs.path)) };
+  if (volume?.nfs?.server && volume.nfs.path)
+    return {
+      kind: 'pv',
+      pvName: `inline-nfs:${volume.name}`,
+      dir: sub(nfsDir(dataDir, volume.nfs.server, volume.nfs.path)),
+    };
   return { kind: 'ephemeral', dir: sub(ephemeralDir(dataDir, pod, mount.name)) };
 }

@@ -26,9 +26,21 @@ export type Mistake = (typeof MISTAKES)[number];
 
 /** The mistakes that make sense for each lab. */
 export const MISTAKES_BY_LAB: Record<Lab, readonly Mistake[]> = {
-  'pv-claimref': ['claimref-wrong-namespace', 'missing-storageclassname', 'stale-claimref', 'pv-capacity-mismatch', 'pv-accessmode-mismatch'],
+  'pv-claimref': [
+    'claimref-wrong-namespace',
+    'missing-storageclassname',
+    'stale-claimref',
+    'pv-capacity-mismatch',
+    'pv-accessmode-mismatch',
+  ],
   'redis-exist-pvc': MISTAKES,
-  'redis-not-exist-pvc': ['servicename-mismatch', 'emptydir-instead-of-claim', 'readiness-never-passes', 'no-service', 'service-not-headless'],
+  'redis-not-exist-pvc': [
+    'servicename-mismatch',
+    'emptydir-instead-of-claim',
+    'readiness-never-passes',
+    'no-service',
+    'service-not-headless',
+  ],
 };
 
 /**
@@ -107,10 +119,18 @@ type Ctx = { ns: string; mistake: Mistake | null; nfsServer: string; image: stri
 function staticPvAndClaim(c: Ctx, base: string): Manifest[] {
   const pvName = `pv-${c.ns}-${base}`;
   const pvcName = `pvc-${c.ns}-${base}`;
-  const claimRef: Record<string, unknown> = { name: pvcName, namespace: c.mistake === 'claimref-wrong-namespace' ? 'default' : c.ns };
+  const claimRef: Record<string, unknown> = {
+    name: pvcName,
+    namespace: c.mistake === 'claimref-wrong-namespace' ? 'default' : c.ns,
+  };
   if (c.mistake === 'stale-claimref') {
     // What a Retain PV keeps after its claim was deleted: the old claim's uid and resourceVersion.
-    Object.assign(claimRef, { kind: 'PersistentVolumeClaim', apiVersion: 'v1', uid: fakeUid(c.rand), resourceVersion: String(1000 + Math.floor(c.rand() * 9000)) });
+    Object.assign(claimRef, {
+      kind: 'PersistentVolumeClaim',
+      apiVersion: 'v1',
+      uid: fakeUid(c.rand),
+      resourceVersion: String(1000 + Math.floor(c.rand() * 9000)),
+    });
   }
   const pv: Manifest = {
     apiVersion: 'v1',
@@ -124,9 +144,17 @@ function staticPvAndClaim(c: Ctx, base: string): Manifest[] {
       claimRef,
     },
   };
-  const pvcSpec: Record<string, unknown> = { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '64Mi' } } };
+  const pvcSpec: Record<string, unknown> = {
+    accessModes: ['ReadWriteMany'],
+    resources: { requests: { storage: '64Mi' } },
+  };
   if (c.mistake !== 'missing-storageclassname') pvcSpec.storageClassName = '';
-  const pvc: Manifest = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: pvcName, namespace: c.ns }, spec: pvcSpec };
+  const pvc: Manifest = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: pvcName, namespace: c.ns },
+    spec: pvcSpec,
+  };
   return [pv, pvc];
 }
 
@@ -137,10 +165,22 @@ function redisStatefulSet(c: Ctx, app: string, volume: { claimName?: string; tem
     image: c.image,
     ports: [{ containerPort: 6379, name: 'redis' }],
     resources: { requests: { memory: '64Mi', cpu: '100m' }, limits: { memory: '128Mi', cpu: '100m' } },
-    livenessProbe: { tcpSocket: { port: 6379 }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
+    livenessProbe: {
+      tcpSocket: { port: 6379 },
+      initialDelaySeconds: 30,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+      successThreshold: 1,
+    },
     readinessProbe: {
       // The classic slip: the probe asks a port nothing listens on, so the pod never turns Ready.
-      exec: { command: c.mistake === 'readiness-never-passes' ? ['redis-cli', '-p', '6380', 'ping'] : ['redis-cli', 'ping'] },
+      exec: {
+        command:
+          c.mistake === 'readiness-never-passes'
+            ? ['redis-cli', '-p', '6380', 'ping']
+            : ['redis-cli', 'ping'],
+      },
       initialDelaySeconds: 5,
       periodSeconds: 5,
       timeoutSeconds: 3,
@@ -162,17 +202,32 @@ function redisStatefulSet(c: Ctx, app: string, volume: { claimName?: string; tem
     podSpec.volumes = [{ name: volName, persistentVolumeClaim: { claimName: volume.claimName } }];
   } else {
     spec.volumeClaimTemplates = [
-      { metadata: { name: volName }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } }, storageClassName: 'nfs-client' } },
+      {
+        metadata: { name: volName },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '64Mi' } },
+          storageClassName: 'nfs-client',
+        },
+      },
     ];
   }
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: `statefulset-${app}`, namespace: c.ns, labels: { app, version: '7.4.4' } }, spec };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: `statefulset-${app}`, namespace: c.ns, labels: { app, version: '7.4.4' } },
+    spec,
+  };
 }
 
 function headlessService(c: Ctx, app: string): Manifest[] {
   if (c.mistake === 'no-service') return [];
   // The chapter's own exercise names the Service differently from the StatefulSet's serviceName.
   const name = c.mistake === 'servicename-mismatch' ? `service-headless-${app}` : app;
-  const spec: Record<string, unknown> = { selector: { app }, ports: [{ protocol: 'TCP', port: 6379, targetPort: 6379, name: 'redis' }] };
+  const spec: Record<string, unknown> = {
+    selector: { app },
+    ports: [{ protocol: 'TCP', port: 6379, targetPort: 6379, name: 'redis' }],
+  };
   if (c.mistake !== 'service-not-headless') spec.clusterIP = 'None';
   return [{ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: c.ns }, spec }];
 }
@@ -181,7 +236,10 @@ function headlessService(c: Ctx, app: string): Manifest[] {
 export function studentObjects(lab: Lab, c: Ctx): { objects: Manifest[]; after: Manifest[] } {
   const objects = labObjects(lab, c);
   if (c.mistake !== 'missing-storageclassname') return { objects, after: [] };
-  return { objects: objects.filter((o) => o.kind !== 'PersistentVolume'), after: objects.filter((o) => o.kind === 'PersistentVolume') };
+  return {
+    objects: objects.filter((o) => o.kind !== 'PersistentVolume'),
+    after: objects.filter((o) => o.kind === 'PersistentVolume'),
+  };
 }
 
 function labObjects(lab: Lab, c: Ctx): Manifest[] {
@@ -190,10 +248,16 @@ function labObjects(lab: Lab, c: Ctx): Manifest[] {
   if (lab === 'redis-exist-pvc') {
     objects.push(...staticPvAndClaim(c, 'redis-exist-pvc'));
     if (c.mistake === 'half-done') return objects;
-    objects.push(redisStatefulSet(c, 'redis-exist-pvc', { claimName: `pvc-${c.ns}-redis-exist-pvc` }), ...headlessService(c, 'redis-exist-pvc'));
+    objects.push(
+      redisStatefulSet(c, 'redis-exist-pvc', { claimName: `pvc-${c.ns}-redis-exist-pvc` }),
+      ...headlessService(c, 'redis-exist-pvc'),
+    );
     return objects;
   }
-  objects.push(redisStatefulSet(c, 'redis-not-exist-pvc', { template: `pvc-${c.ns}` }), ...headlessService(c, 'redis-not-exist-pvc'));
+  objects.push(
+    redisStatefulSet(c, 'redis-not-exist-pvc', { template: `pvc-${c.ns}` }),
+    ...headlessService(c, 'redis-not-exist-pvc'),
+  );
   return objects;
 }
 
@@ -209,16 +273,26 @@ export function generateClass(opts: ClassOptions): ClassSpec {
   const allowed = MISTAKES_BY_LAB[opts.lab];
   const plan: MistakePlan = opts.mistakes ?? { rate: 0 };
   if (!('rate' in plan)) {
-    for (const m of plan) if (m !== null && !allowed.includes(m)) throw new ClassSpecError(`mistake "${m}" does not apply to lab ${opts.lab}; choose from: ${allowed.join(', ')}`);
+    for (const m of plan)
+      if (m !== null && !allowed.includes(m))
+        throw new ClassSpecError(
+          `mistake "${m}" does not apply to lab ${opts.lab}; choose from: ${allowed.join(', ')}`,
+        );
   } else {
-    for (const m of plan.pool ?? []) if (!allowed.includes(m)) throw new ClassSpecError(`mistake "${m}" does not apply to lab ${opts.lab}; choose from: ${allowed.join(', ')}`);
-    if (plan.rate < 0 || plan.rate > 1) throw new ClassSpecError(`mistake rate must be between 0 and 1, got ${plan.rate}`);
+    for (const m of plan.pool ?? [])
+      if (!allowed.includes(m))
+        throw new ClassSpecError(
+          `mistake "${m}" does not apply to lab ${opts.lab}; choose from: ${allowed.join(', ')}`,
+        );
+    if (plan.rate < 0 || plan.rate > 1)
+      throw new ClassSpecError(`mistake rate must be between 0 and 1, got ${plan.rate}`);
   }
   const count = Math.max(opts.students, opts.namespaces?.length ?? 0);
   const width = Math.max(3, String(count).length);
   const students: StudentScenario[] = [];
   for (let i = 0; i < count; i++) {
-    const ns = opts.namespaces?.[i] ?? `${opts.namespacePrefix ?? 'student-'}${String(i + 1).padStart(width, '0')}`;
+    const ns =
+      opts.namespaces?.[i] ?? `${opts.namespacePrefix ?? 'student-'}${String(i + 1).padStart(width, '0')}`;
     let mistake: Mistake | null = null;
     if ('rate' in plan) {
       const pool = plan.pool ?? allowed;
@@ -226,7 +300,13 @@ export function generateClass(opts: ClassOptions): ClassSpec {
     } else if (plan.length > 0) {
       mistake = plan[i % plan.length] ?? null;
     }
-    const ctx: Ctx = { ns, mistake, nfsServer: opts.nfsServer ?? '192.168.110.168', image: opts.image ?? 'redis:7.4.4', rand };
+    const ctx: Ctx = {
+      ns,
+      mistake,
+      nfsServer: opts.nfsServer ?? '192.168.110.168',
+      image: opts.image ?? 'redis:7.4.4',
+      rand,
+    };
     students.push({ namespace: ns, mistake, ...studentObjects(opts.lab, ctx) });
   }
   return { lab: opts.lab, seed, clusterObjects: [nfsClientStorageClass()], students };

@@ -40,7 +40,19 @@ export class ManifestError extends Error {
   }
 }
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume', 'StorageClass', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'VolumeAttachment', 'CSIDriver', 'IngressClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'PersistentVolume',
+  'StorageClass',
+  'Node',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'VolumeAttachment',
+  'CSIDriver',
+  'IngressClass',
+]);
 
 /** True when objects of this kind live in a namespace. */
 export function isNamespaced(kind: string): boolean {
@@ -62,10 +74,13 @@ export function parseManifests(text: string, file = '<text>'): Manifest[] {
     if (doc.errors.length > 0) throw new ManifestError(file, doc.errors[0]?.message ?? 'invalid YAML');
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    const items = (value as { kind?: string; items?: unknown[] }).kind?.endsWith('List') ? ((value as { items?: unknown[] }).items ?? []) : [value];
+    const items = (value as { kind?: string; items?: unknown[] }).kind?.endsWith('List')
+      ? ((value as { items?: unknown[] }).items ?? [])
+      : [value];
     for (const item of items) {
       const m = item as Manifest;
-      if (typeof m !== 'object' || !m.kind || !m.apiVersion || !m.metadata?.name) throw new ManifestError(file, 'every object needs apiVersion, kind and metadata.name');
+      if (typeof m !== 'object' || !m.kind || !m.apiVersion || !m.metadata?.name)
+        throw new ManifestError(file, 'every object needs apiVersion, kind and metadata.name');
       out.push(m);
     }
   }
@@ -84,7 +99,10 @@ export function readManifests(dir: string, namespace: string, opts: ManifestOpti
     for (const m of parseManifests(text, f)) {
       if (isNamespaced(m.kind)) {
         if (m.metadata.namespace && m.metadata.namespace !== namespace) {
-          throw new ManifestError(f, `the namespace from the provided object "${m.metadata.namespace}" does not match the namespace "${namespace}". You must pass '--namespace=${m.metadata.namespace}' to perform this operation.`);
+          throw new ManifestError(
+            f,
+            `the namespace from the provided object "${m.metadata.namespace}" does not match the namespace "${namespace}". You must pass '--namespace=${m.metadata.namespace}' to perform this operation.`,
+          );
         }
         m.metadata.namespace = namespace;
       }
@@ -100,7 +118,12 @@ export function namespaceObject(name: string): Manifest {
 }
 
 /** Apply every manifest in `dir` into `namespace` (creating the namespace unless told not to); returns what was applied. */
-export async function loadManifests(sim: ApplyTarget, dir: string, namespace: string, opts: ManifestOptions = {}): Promise<Manifest[]> {
+export async function loadManifests(
+  sim: ApplyTarget,
+  dir: string,
+  namespace: string,
+  opts: ManifestOptions = {},
+): Promise<Manifest[]> {
   const objects = readManifests(dir, namespace, opts);
   const all = opts.createNamespace === false ? objects : [namespaceObject(namespace), ...objects];
   await sim.apply(all);

@@ -1,99 +1,55 @@
-// The PersistentVolume controller (binder and reclaimer), the external dynamic provisioner the
-// simulated cluster runs, and the PV/PVC in-use protection controllers. Follows
-// pkg/controller/volume/persistentvolume (syncClaim, syncVolume, findMatchingVolume, bind).
+// The PersistentVolume controller's binder (pkg/controller/volume/persistentvolume: syncClaim,
+// syncVolume, findMatchingVolume, bind): claims bind to the smallest fitting Available volume or
+// to the one pre-bound to them, claims of a class wait for their provisioner, deleted volumes
+// leave their claims Lost. Its syncs hand deleted objects to the protection controllers
+// (protection.ts), claims to provision to the provisioner (provisioner.ts) and Released volumes
+// to the reclaimer (reclaimer.ts).
 
-import type { Api } from '../api.ts';
-import { parseQuantity } from '../quantity.ts';
-import { findResource } from '../resources.ts';
-import type { KubeObject } from '../runtime-contract.ts';
-import { matchesLabels, selectorFromObject } from '../selectors.ts';
-import type { StoreEvent } from '../store.ts';
-import type { EventRecorder } from './events.ts';
-import { WorkQueue } from './queue.ts';
+import type { Api } from '../../api.ts';
+import {
+  objectKey,
+  specOf as spec,
+  splitKey,
+  statusOf as status,
+  timestamp,
+  type Obj,
+} from '../../object.ts';
+import { findResource } from '../../resources.ts';
+import type { KubeObject } from '../../runtime-contract.ts';
+import { matchesLabels, selectorFromObject } from '../../selectors.ts';
+import type { StoreEvent } from '../../store.ts';
+import type { Controller, ControllerContext } from '../controller.ts';
+import { WorkQueue } from '../queue.ts';
+import { ProtectionControllers } from './protection.ts';
+import { Provisioner } from './provisioner.ts';
+import { Reclaimer } from './reclaimer.ts';
+import {
+  ANN_BETA_STORAGE_PROVISIONER,
+  ANN_BIND_COMPLETED,
+  ANN_BOUND_BY_CONTROLLER,
+  ANN_SELECTED_NODE,
+  ANN_STORAGE_PROVISIONER,
+  PV_CONTROLLER,
+  capacityOf,
+  claimClass,
+  claimRefOf,
+  claimRefTo,
+  isVolumeBoundToClaim,
+  modes,
+  podClaims,
+  requestOf,
+  setVolumePhase,
+  volumeClass,
+} from './shared.ts';
 
 const PVS = findResource('persistentvolumes')!;
 const PVCS = findResource('persistentvolumeclaims')!;
 const PODS = findResource('pods')!;
 const STORAGECLASSES = findResource('storageclasses')!;
+const claimKey = objectKey;
 
-const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
-const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
-const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
-const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
-const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
-const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
-const PV_PROTECTION = 'kubernetes.io/pv-protection';
-
-const PV_CONTROLLER = { component: 'persistentvolume-controller' };
-
-type Obj = Record<string, unknown>;
-const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
-const status = (o: KubeObject) => (o.status ?? {}) as Obj;
-const claimKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
-
-interface ClaimRef {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-}
-
-/** Settings of the volume controllers. */
-export interface VolumeControllerOptions {
-  api: Api;
-  recorder: EventRecorder;
-  provisioners: string[];
-  nfsServer: string;
-  nfsPath: string;
-  onError: (name: string, key: string, err: unknown) => void;
-}
-
-/** The claim's storage class name ('' = static only). */
-export function claimClass(claim: KubeObject): string {
-  const s = spec(claim).storageClassName;
-  if (typeof s === 'string') return s;
-  return claim.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '';
-}
-
-function volumeClass(pv: KubeObject): string {
-  const s = spec(pv).storageClassName;
-  if (typeof s === 'string') return s;
-  return pv.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '';
-}
-
-function requestOf(claim: KubeObject): number {
-  const r = spec(claim).resources as { requests?: { storage?: unknown } } | undefined;
-  return parseQuantity(r?.requests?.storage) ?? 0;
-}
-
-function capacityOf(pv: KubeObject): number {
-  const c = spec(pv).capacity as { storage?: unknown } | undefined;
-  return parseQuantity(c?.storage) ?? 0;
-}
-
-function modes(o: KubeObject): string[] {
-  const m = spec(o).accessModes;
-  return Array.isArray(m) ? m.map(String) : [];
-}
-
-function claimRefOf(pv: KubeObject): ClaimRef | undefined {
-  const r = spec(pv).claimRef;
-  return r && typeof r === 'object' ? (r as ClaimRef) : undefined;
-}
-
-/** IsVolumeBoundToClaim: claimRef names the claim and its uid is empty or the claim's. */
-function isVolumeBoundToClaim(pv: KubeObject, claim: KubeObject): boolean {
-  const ref = claimRefOf(pv);
-  if (!ref) return false;
-  if (ref.name !== claim.metadata.name || ref.namespace !== claim.metadata.namespace) return false;
-  return !ref.uid || ref.uid === claim.metadata.uid;
-}
-
-/** Binder, reclaimer, provisioner and protection controllers for PVs and PVCs. */
-export class VolumeControllers {
+/** The PV controller: binds claims and volumes, asks for provisioning, hands Released volumes to the reclaimer. */
+export class PersistentVolumeController implements Controller {
   readonly claimQueue: WorkQueue;
   readonly volumeQueue: WorkQueue;
   /** claim key -> names of PVs whose claimRef names it */
@@ -105,9 +61,20 @@ export class VolumeControllers {
   /** claims for which ExternalProvisioning/WaitForFirstConsumer was already reported this phase */
   private readonly reported = new Set<string>();
 
-  constructor(private readonly o: VolumeControllerOptions) {
+  private readonly protection: ProtectionControllers;
+  private readonly provisioner: Provisioner;
+  private readonly reclaimer: Reclaimer;
+
+  constructor(private readonly o: ControllerContext) {
     this.claimQueue = new WorkQueue('claims', (k) => this.syncClaim(k), o.onError);
     this.volumeQueue = new WorkQueue('volumes', (k) => this.syncVolume(k), o.onError);
+    this.protection = new ProtectionControllers(o.api);
+    this.provisioner = new Provisioner(o);
+    this.reclaimer = new Reclaimer(o.api, o.recorder, o.provisioners);
+  }
+
+  get queues() {
+    return [this.claimQueue, this.volumeQueue];
   }
 
   /** React to a store change. */
@@ -148,7 +115,8 @@ export class VolumeControllers {
       }
     } else if (ev.res === PODS) {
       // Pod deletion may release a protected claim; a new consumer may trigger delayed binding.
-      for (const claim of podClaims(ev.object)) this.claimQueue.add(claimKey(ev.object.metadata.namespace, claim));
+      for (const claim of podClaims(ev.object))
+        this.claimQueue.add(claimKey(ev.object.metadata.namespace, claim));
     } else if (ev.res === STORAGECLASSES) {
       for (const k of this.unbound) this.claimQueue.add(k);
     }
@@ -164,24 +132,16 @@ export class VolumeControllers {
     this.free.clear();
   }
 
-  /** Stop the queues. */
-  stop(): void {
-    this.claimQueue.stop();
-    this.volumeQueue.stop();
-  }
-
-  private get api() {
+  private get api(): Api {
     return this.o.api;
   }
 
   private syncClaim(key: string): void {
-    const slash = key.indexOf('/');
-    const ns = key.slice(0, slash);
-    const name = key.slice(slash + 1);
-    const claim = this.api.store.get(PVCS, ns, name);
+    const { namespace, name } = splitKey(key);
+    const claim = this.api.store.get(PVCS, namespace, name);
     if (!claim) return;
     if (claim.metadata.deletionTimestamp) {
-      this.protectClaim(claim);
+      this.protection.protectClaim(claim);
       return;
     }
     if (claim.metadata.annotations?.[ANN_BIND_COMPLETED] !== 'yes') this.syncUnboundClaim(claim);
@@ -199,12 +159,24 @@ export class VolumeControllers {
         this.setClaimPhase(claim, 'Pending');
         if (delayBinding) {
           this.reportOnce(key, 'wffc', () =>
-            this.o.recorder.record(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', PV_CONTROLLER),
+            this.o.recorder.record(
+              claim,
+              'Normal',
+              'WaitForFirstConsumer',
+              'waiting for first consumer to be created before binding',
+              PV_CONTROLLER,
+            ),
           );
         } else if (claimClass(claim) !== '') {
           this.provisionClaim(claim);
         } else {
-          this.o.recorder.record(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set', PV_CONTROLLER);
+          this.o.recorder.record(
+            claim,
+            'Normal',
+            'FailedBinding',
+            'no persistent volumes available for this claim and no storage class is set',
+            PV_CONTROLLER,
+          );
         }
         return;
       }
@@ -239,14 +211,26 @@ export class VolumeControllers {
     const volumeName = spec(claim).volumeName;
     if (!volumeName) {
       this.setClaimPhase(claim, 'Lost');
-      this.o.recorder.record(claim, 'Warning', 'ClaimLost', 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!', PV_CONTROLLER);
+      this.o.recorder.record(
+        claim,
+        'Warning',
+        'ClaimLost',
+        'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!',
+        PV_CONTROLLER,
+      );
       return;
     }
     const volume = this.api.store.get(PVS, undefined, String(volumeName));
     if (!volume) {
       if (status(claim).phase !== 'Lost') {
         this.setClaimPhase(claim, 'Lost');
-        this.o.recorder.record(claim, 'Warning', 'ClaimLost', 'Bound claim has lost its PersistentVolume. Data on the volume is lost!', PV_CONTROLLER);
+        this.o.recorder.record(
+          claim,
+          'Warning',
+          'ClaimLost',
+          'Bound claim has lost its PersistentVolume. Data on the volume is lost!',
+          PV_CONTROLLER,
+        );
       }
       return;
     }
@@ -255,7 +239,13 @@ export class VolumeControllers {
     else if (ref.uid === claim.metadata.uid) this.bind(volume, claim);
     else if (status(claim).phase !== 'Lost') {
       this.setClaimPhase(claim, 'Lost');
-      this.o.recorder.record(claim, 'Warning', 'ClaimMisbound', 'Two claims are bound to the same volume, this one is bound incorrectly', PV_CONTROLLER);
+      this.o.recorder.record(
+        claim,
+        'Warning',
+        'ClaimMisbound',
+        'Two claims are bound to the same volume, this one is bound incorrectly',
+        PV_CONTROLLER,
+      );
     }
   }
 
@@ -276,7 +266,10 @@ export class VolumeControllers {
     const claimMode = String(spec(claim).volumeMode ?? 'Filesystem');
     let best: KubeObject | undefined;
     // Candidates: volumes whose claimRef names this claim, then free volumes (never a full scan).
-    const names = new Set([...(this.refIndex.get(claimKey(claim.metadata.namespace, claim.metadata.name)) ?? []), ...this.free]);
+    const names = new Set([
+      ...(this.refIndex.get(claimKey(claim.metadata.namespace, claim.metadata.name)) ?? []),
+      ...this.free,
+    ]);
     const candidates = [...names]
       .map((n) => this.api.store.get(PVS, undefined, n))
       .filter((v): v is KubeObject => v !== undefined)
@@ -313,22 +306,21 @@ export class VolumeControllers {
     const pv = this.api.mutate(PVS, undefined, volume.metadata.name, (v) => {
       const s = (v.spec ??= {}) as Obj;
       const ref = claimRefOf(v);
-      if (!ref || ref.uid !== claim.metadata.uid || ref.name !== claim.metadata.name || ref.namespace !== claim.metadata.namespace) {
-        s.claimRef = {
-          kind: 'PersistentVolumeClaim',
-          namespace: claim.metadata.namespace,
-          name: claim.metadata.name,
-          uid: claim.metadata.uid,
-          apiVersion: 'v1',
-          resourceVersion: claim.metadata.resourceVersion,
-        };
-        if (boundByController) v.metadata.annotations = { ...(v.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' };
+      if (
+        !ref ||
+        ref.uid !== claim.metadata.uid ||
+        ref.name !== claim.metadata.name ||
+        ref.namespace !== claim.metadata.namespace
+      ) {
+        s.claimRef = claimRefTo(claim);
+        if (boundByController)
+          v.metadata.annotations = { ...(v.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' };
       }
       v.status = { ...(v.status ?? {}), phase: 'Bound' };
       delete (v.status as Obj).message;
       delete (v.status as Obj).reason;
-      (v.status as Obj).lastPhaseTransitionTime ??= nowTs();
-      if (status(volume).phase !== 'Bound') (v.status as Obj).lastPhaseTransitionTime = nowTs();
+      (v.status as Obj).lastPhaseTransitionTime ??= timestamp();
+      if (status(volume).phase !== 'Bound') (v.status as Obj).lastPhaseTransitionTime = timestamp();
     });
     if (!pv) return;
     const key = claimKey(claim.metadata.namespace, claim.metadata.name);
@@ -357,13 +349,23 @@ export class VolumeControllers {
     const clsName = claimClass(claim);
     const sc = this.api.store.get(STORAGECLASSES, undefined, clsName);
     if (!sc) {
-      this.o.recorder.record(claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${clsName}" not found`, PV_CONTROLLER);
+      this.o.recorder.record(
+        claim,
+        'Warning',
+        'ProvisioningFailed',
+        `storageclass.storage.k8s.io "${clsName}" not found`,
+        PV_CONTROLLER,
+      );
       return;
     }
     const provisioner = String(sc.provisioner ?? '');
     if (claim.metadata.annotations?.[ANN_STORAGE_PROVISIONER] !== provisioner) {
       this.api.mutate(PVCS, claim.metadata.namespace, claim.metadata.name, (c) => {
-        c.metadata.annotations = { ...(c.metadata.annotations ?? {}), [ANN_BETA_STORAGE_PROVISIONER]: provisioner, [ANN_STORAGE_PROVISIONER]: provisioner };
+        c.metadata.annotations = {
+          ...(c.metadata.annotations ?? {}),
+          [ANN_BETA_STORAGE_PROVISIONER]: provisioner,
+          [ANN_STORAGE_PROVISIONER]: provisioner,
+        };
       });
     }
     this.reportOnce(key, 'external', () =>
@@ -375,57 +377,23 @@ export class VolumeControllers {
         PV_CONTROLLER,
       ),
     );
-    if (!this.o.provisioners.includes(provisioner)) return;
-    const pvName = `pvc-${claim.metadata.uid}`;
-    if (this.api.store.get(PVS, undefined, pvName)) return;
-    const source = { component: `${provisioner}_nfs-client-provisioner-kube-sim` };
-    this.o.recorder.record(claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${key}"`, source);
-    const request = (spec(claim).resources as { requests?: { storage?: unknown } } | undefined)?.requests?.storage;
-    const params = (sc.parameters ?? {}) as Record<string, string>;
-    const subdir = params.pathPattern
-      ? params.pathPattern
-          .replace(/\$\{\.PVC\.namespace\}/g, claim.metadata.namespace ?? '')
-          .replace(/\$\{\.PVC\.name\}/g, claim.metadata.name)
-      : `${claim.metadata.namespace}-${claim.metadata.name}-${pvName}`;
-    this.api.createInternal(PVS, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: pvName, uid: '', annotations: { [ANN_PROVISIONED_BY]: provisioner } },
-      spec: {
-        accessModes: spec(claim).accessModes,
-        capacity: { storage: request },
-        claimRef: {
-          kind: 'PersistentVolumeClaim',
-          namespace: claim.metadata.namespace,
-          name: claim.metadata.name,
-          uid: claim.metadata.uid,
-          apiVersion: 'v1',
-          resourceVersion: claim.metadata.resourceVersion,
-        },
-        nfs: { server: this.o.nfsServer, path: `${this.o.nfsPath.replace(/\/$/, '')}/${subdir}` },
-        persistentVolumeReclaimPolicy: String(sc.reclaimPolicy ?? 'Delete'),
-        storageClassName: clsName,
-        volumeMode: String(spec(claim).volumeMode ?? 'Filesystem'),
-        ...(Array.isArray(sc.mountOptions) ? { mountOptions: sc.mountOptions } : {}),
-      },
-    });
-    this.o.recorder.record(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName}`, source);
+    this.provisioner.provision(claim, sc);
   }
 
   private syncVolume(name: string): void {
     const volume = this.api.store.get(PVS, undefined, name);
     if (!volume) return;
     if (volume.metadata.deletionTimestamp) {
-      this.protectVolume(volume);
+      this.protection.protectVolume(volume);
       return;
     }
     const ref = claimRefOf(volume);
     if (!ref) {
-      this.setVolumePhase(volume, 'Available');
+      setVolumePhase(this.api, volume, 'Available');
       return;
     }
     if (!ref.uid) {
-      this.setVolumePhase(volume, 'Available');
+      setVolumePhase(this.api, volume, 'Available');
       this.claimQueue.add(claimKey(ref.namespace, ref.name ?? ''));
       return;
     }
@@ -434,9 +402,9 @@ export class VolumeControllers {
     if (!claim) {
       const phase = status(volume).phase;
       if (phase !== 'Released' && phase !== 'Failed') {
-        this.setVolumePhase(volume, 'Released');
+        setVolumePhase(this.api, volume, 'Released');
       }
-      this.reclaim(this.api.store.get(PVS, undefined, name)!);
+      this.reclaimer.reclaim(this.api.store.get(PVS, undefined, name)!);
       return;
     }
     const claimVolume = spec(claim).volumeName;
@@ -445,7 +413,7 @@ export class VolumeControllers {
       return;
     }
     if (claimVolume === volume.metadata.name) {
-      this.setVolumePhase(volume, 'Bound');
+      setVolumePhase(this.api, volume, 'Bound');
       return;
     }
     // The claim is bound to another volume: undo a binding the controller made.
@@ -455,68 +423,9 @@ export class VolumeControllers {
         const anns = { ...(v.metadata.annotations ?? {}) };
         delete anns[ANN_BOUND_BY_CONTROLLER];
         v.metadata.annotations = anns;
-        v.status = { ...(v.status ?? {}), phase: 'Available', lastPhaseTransitionTime: nowTs() };
+        v.status = { ...(v.status ?? {}), phase: 'Available', lastPhaseTransitionTime: timestamp() };
       });
     }
-  }
-
-  /** Released volume: Retain keeps it (claimRef with the stale uid); Delete removes it. */
-  private reclaim(volume: KubeObject): void {
-    const policy = String(spec(volume).persistentVolumeReclaimPolicy ?? 'Retain');
-    if (policy === 'Retain') return;
-    if (policy === 'Delete') {
-      const by = volume.metadata.annotations?.[ANN_PROVISIONED_BY];
-      if (by && this.o.provisioners.includes(by)) {
-        this.api.delete(PVS, undefined, volume.metadata.name, {});
-        return;
-      }
-      if (status(volume).phase !== 'Failed') {
-        const msg = by
-          ? `Volume is to be deleted by the external provisioner '${by}', which this cluster does not run`
-          : 'error getting deleter volume plugin for volume "' + volume.metadata.name + '": no deletable volume plugin matched';
-        this.api.mutate(PVS, undefined, volume.metadata.name, (v) => {
-          v.status = { ...(v.status ?? {}), phase: 'Failed', message: msg, lastPhaseTransitionTime: nowTs() };
-        });
-        this.o.recorder.record(volume, 'Warning', 'VolumeFailedDelete', msg, PV_CONTROLLER);
-      }
-      return;
-    }
-    if (policy === 'Recycle') {
-      this.o.recorder.record(volume, 'Normal', 'RecyclerPod', 'Recycler pod: Successfully assigned recycler pod', PV_CONTROLLER);
-      this.api.mutate(PVS, undefined, volume.metadata.name, (v) => {
-        delete (v.spec as Obj).claimRef;
-        v.status = { ...(v.status ?? {}), phase: 'Available', lastPhaseTransitionTime: nowTs() };
-      });
-    }
-  }
-
-  /** pvc-protection: drop the finalizer once no pod uses the claim. */
-  private protectClaim(claim: KubeObject): void {
-    const fins = (claim.metadata.finalizers as string[] | undefined) ?? [];
-    if (!fins.includes(PVC_PROTECTION)) return;
-    const inUse = this.api.store
-      .list(PODS, claim.metadata.namespace)
-      .some((p) => podClaims(p).includes(claim.metadata.name) && !['Succeeded', 'Failed'].includes(String(status(p).phase)));
-    if (inUse) return;
-    this.api.mutate(PVCS, claim.metadata.namespace, claim.metadata.name, (c) => {
-      c.metadata.finalizers = fins.filter((f) => f !== PVC_PROTECTION);
-    });
-  }
-
-  /** pv-protection: drop the finalizer once the volume is not Bound. */
-  private protectVolume(volume: KubeObject): void {
-    const fins = (volume.metadata.finalizers as string[] | undefined) ?? [];
-    if (!fins.includes(PV_PROTECTION)) return;
-    if (status(volume).phase === 'Bound') {
-      // A bound volume stays until its claim goes; re-check the claim side.
-      const ref = claimRefOf(volume);
-      const claim = ref ? this.api.store.get(PVCS, ref.namespace, ref.name ?? '') : undefined;
-      if (claim && claim.metadata.uid === ref?.uid) return;
-      this.setVolumePhase(volume, 'Released');
-    }
-    this.api.mutate(PVS, undefined, volume.metadata.name, (v) => {
-      v.metadata.finalizers = fins.filter((f) => f !== PV_PROTECTION);
-    });
   }
 
   private setClaimPhase(claim: KubeObject, phase: string): void {
@@ -530,34 +439,10 @@ export class VolumeControllers {
     });
   }
 
-  private setVolumePhase(volume: KubeObject, phase: string): void {
-    if (status(volume).phase === phase) return;
-    this.api.mutate(PVS, undefined, volume.metadata.name, (v) => {
-      v.status = { ...(v.status ?? {}), phase, lastPhaseTransitionTime: nowTs() };
-      delete (v.status as Obj).message;
-    });
-  }
-
   private reportOnce(key: string, what: string, fn: () => void): void {
     const k = `${key}|${what}`;
     if (this.reported.has(k)) return;
     this.reported.add(k);
     fn();
   }
-}
-
-/** Names of the claims a pod's volumes reference. */
-export function podClaims(pod: KubeObject): string[] {
-  const vols = (pod.spec as Obj | undefined)?.volumes;
-  if (!Array.isArray(vols)) return [];
-  const out: string[] = [];
-  for (const v of vols as Obj[]) {
-    const pvc = v.persistentVolumeClaim as { claimName?: string } | undefined;
-    if (pvc?.claimName) out.push(pvc.claimName);
-  }
-  return out;
-}
-
-function nowTs(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
