@@ -60,12 +60,24 @@ export function toClusterError(err: unknown, what: string): ClusterError {
   const status = statusOf(err);
   const msg = err instanceof Error ? err.message : String(err);
   if (status !== undefined) {
-    if (status === 401) return new ClusterError('unauthorized', `${what}: the API server rejected the grader's credentials (401)`, status);
+    if (status === 401)
+      return new ClusterError(
+        'unauthorized',
+        `${what}: the API server rejected the grader's credentials (401)`,
+        status,
+      );
     if (status === 403)
-      return new ClusterError('forbidden', `${what}: forbidden (403); the grader's service account lacks this permission`, status);
-    if (status === 429) return new ClusterError('throttled', `${what}: the API server is throttling requests (429)`, status);
-    if (status === 409) return new ClusterError('conflict', `${what}: conflict (409): the object changed meanwhile`, status);
-    if (status >= 500) return new ClusterError('server', `${what}: the API server failed (${status})`, status);
+      return new ClusterError(
+        'forbidden',
+        `${what}: forbidden (403); the grader's service account lacks this permission`,
+        status,
+      );
+    if (status === 429)
+      return new ClusterError('throttled', `${what}: the API server is throttling requests (429)`, status);
+    if (status === 409)
+      return new ClusterError('conflict', `${what}: conflict (409): the object changed meanwhile`, status);
+    if (status >= 500)
+      return new ClusterError('server', `${what}: the API server failed (${status})`, status);
     return new ClusterError('unexpected', `${what}: unexpected answer ${status}: ${firstLine(msg)}`, status);
   }
   const name = err instanceof Error ? err.name : '';
@@ -73,7 +85,10 @@ export function toClusterError(err: unknown, what: string): ClusterError {
     return new ClusterError('timeout', `${what}: no answer from the API server in time`);
   }
   const code = errorCode(err);
-  if (code && /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|ETIMEDOUT|UND_ERR/.test(code)) {
+  if (
+    code &&
+    /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|ETIMEDOUT|UND_ERR/.test(code)
+  ) {
     return new ClusterError('unreachable', `${what}: cannot reach the API server (${code})`);
   }
   if (/ECONNREFUSED|socket hang up|ECONNRESET|network|fetch failed/i.test(msg)) {

@@ -33,7 +33,7 @@ const catalog = {
   },
   'pvc-size-mismatch': {
     zh: 'PVC 请求的容量大于 PV 的容量，无法绑定（第四部分 6.1：两边都是 64Mi）。容量按数量比较（64Mi = 67108864）。',
-    en: "The PVC requests more storage than the PV offers, so they cannot bind (Part 4, 6.1: both are 64Mi). Sizes are compared as quantities (64Mi = 67108864).",
+    en: 'The PVC requests more storage than the PV offers, so they cannot bind (Part 4, 6.1: both are 64Mi). Sizes are compared as quantities (64Mi = 67108864).',
   },
   'pvc-access-mode-mismatch': {
     zh: 'PVC 的 accessModes 不在 PV 支持的访问模式之内（教程中两边都是 ReadWriteMany），无法绑定（第三部分 3 访问模式；第四部分 6.1）。',
@@ -53,7 +53,7 @@ const catalog = {
   },
   'pvc-binding-disagrees': {
     zh: '绑定只在一侧成立：PVC 的 volumeName 与 PV 的 claimRef.uid 不一致（“Bound”还不够，两边都要对上）。见第四部分 6.4 claimRef 字段详解。',
-    en: "The binding is one-sided: the PVC's volumeName and the PV's claimRef.uid do not agree (\"Bound\" alone is not enough; both sides must match). See Part 4, 6.4 on claimRef.",
+    en: 'The binding is one-sided: the PVC\'s volumeName and the PV\'s claimRef.uid do not agree ("Bound" alone is not enough; both sides must match). See Part 4, 6.4 on claimRef.',
   },
   'pvc-pending': {
     zh: 'PVC 仍是 Pending，未能确定原因。请用 kubectl describe pvc 查看事件，对照第四部分 6.1 与 6.4 排查。',
@@ -133,7 +133,7 @@ const catalog = {
   },
   'pod-not-recreated': {
     zh: '删除 Pod 后，新的 Pod 在期限内没有变为 Ready（StatefulSet 会重建同名 Pod）。请查看新 Pod 的事件、探针和日志（第五部分 3. 验证 Redis 数据持久化，第 4 步）。',
-    en: 'After the pod was deleted, its replacement did not become Ready in time (the StatefulSet re-creates a pod with the same name). Check the new pod\'s events, probes and logs (Part 5, 3. verify Redis persistence, step 4).',
+    en: "After the pod was deleted, its replacement did not become Ready in time (the StatefulSet re-creates a pod with the same name). Check the new pod's events, probes and logs (Part 5, 3. verify Redis persistence, step 4).",
   },
   'data-lost': {
     zh: '删除 Pod 后写入的数据没有保留下来：/data 上的数据没有持久化。请确认 /data 挂载的是已绑定的 PVC，而不是 emptyDir 或容器自身的文件系统（第五部分 3. 验证 Redis 数据持久化）。',
@@ -142,6 +142,50 @@ const catalog = {
   'env-nfs-root-squash': {
     zh: '这是课程环境的问题，不是你的错：NFS 导出启用了 root_squash，Redis 镜像启动时 chown /data 失败，Pod 反复崩溃。请联系教员在 /etc/exports 中使用 no_root_squash（第二部分 3.2 创建并配置共享目录）。',
     en: "This is the course environment's fault, not yours: the NFS export uses root_squash, so the Redis image's chown of /data fails and the pod crash-loops. Ask the instructor to export with no_root_squash (Part 2, 3.2 shared directory setup).",
+  },
+  'pvc-terminating': {
+    zh: 'PVC 正在删除中（已设置 deletionTimestamp，kubectl get pvc 显示 Terminating）：它已经不算 Bound。只要还有 Pod 在使用，kubernetes.io/pvc-protection 会让它停在 Terminating；Pod 一旦删除，PVC 就会消失，新 Pod 无法启动。请不要删除正在使用的 PVC；若已删除，按第四部分 6.4 处理 PV 后重新创建 PVC。',
+    en: 'The PVC is being deleted (deletionTimestamp set; kubectl get pvc shows Terminating), so it no longer counts as Bound. kubernetes.io/pvc-protection keeps it Terminating while a pod uses it; once the pod goes, the claim is gone and the new pod cannot start. Do not delete a claim in use; if you did, fix the PV as in Part 4, 6.4 and re-create the PVC.',
+  },
+  'pv-terminating': {
+    zh: 'PV 正在删除中（已设置 deletionTimestamp，显示 Terminating）：kubernetes.io/pv-protection 让它在被 PVC 绑定期间保留，但它已经不算可用的卷。请重新创建 PV（第三部分 7.2），必要时按第四部分 6.4 清理 claimRef。',
+    en: 'The PV is being deleted (deletionTimestamp set; shown as Terminating): kubernetes.io/pv-protection keeps it while a claim is bound, but it no longer counts as a usable volume. Re-create the PV (Part 3, 7.2) and clean up claimRef as in Part 4, 6.4 if needed.',
+  },
+  'pod-terminating': {
+    zh: 'Pod 正在删除中（Terminating，已设置 deletionTimestamp），不算 Ready。若它一直停在 Terminating，通常是 metadata.finalizers 挡住了删除（例如 Pod 模板里写了 finalizers）：请去掉这些 finalizer（第五部分 部署与验证步骤）。',
+    en: 'The pod is being deleted (Terminating, deletionTimestamp set), so it does not count as Ready. If it stays Terminating, metadata.finalizers usually hold it (e.g. finalizers in the pod template): remove them (Part 5, deploy and verify).',
+  },
+  'statefulset-terminating': {
+    zh: 'StatefulSet 正在删除中（已设置 deletionTimestamp）。请等待删除完成后按第五部分的练习重新创建。',
+    en: 'The StatefulSet is being deleted (deletionTimestamp set). Wait until it is gone and re-create it as in the Part 5 exercise.',
+  },
+  'pod-not-owned': {
+    zh: '名为 {StatefulSet 名}-0 的 Pod 不属于要求的 StatefulSet（没有指向它的 ownerReference，或 StatefulSet 不存在），它是一个单独创建的 Pod：删除后不会被重建，所以评分器没有删除它，也无法验证持久化。请删除这个 Pod，用第五部分练习中的 StatefulSet 创建 Redis。',
+    en: 'The pod named {statefulset}-0 is not owned by the required StatefulSet (no ownerReference to it, or the StatefulSet does not exist): it is a bare pod, which nothing re-creates after a delete, so the grader did not delete it and cannot prove persistence. Delete that pod and create Redis with the StatefulSet of the Part 5 exercise.',
+  },
+  'data-volume-readonly': {
+    zh: '/data 以只读方式挂载（volumeMounts 的 readOnly: true 或 persistentVolumeClaim.readOnly）：Redis 无法写入 dump.rdb，镜像入口脚本的 chown /data 也会失败。请去掉 readOnly（第五部分“PVC 挂载到 Pod 的基本语法”）。',
+    en: '/data is mounted read-only (readOnly: true on the volumeMount or persistentVolumeClaim.readOnly): Redis cannot write dump.rdb and the image entrypoint\'s chown of /data fails. Remove readOnly ("Part 5, mounting a PVC in a pod").',
+  },
+  'redis-dir-elsewhere': {
+    zh: 'Redis 的 --dir 参数指向 /data 之外的目录：即使 /data 挂载了 PVC，dump.rdb 也写在容器自己的文件系统里，删除 Pod 后数据丢失。请去掉 --dir 或让它指向 /data（第五部分 3. 验证 Redis 数据持久化）。',
+    en: "Redis's --dir points outside /data: even with the PVC mounted at /data, dump.rdb is written to the container's own filesystem and is lost with the pod. Drop --dir or point it at /data (Part 5, 3. verify Redis persistence).",
+  },
+  'shared-pv-taken': {
+    zh: '共享集群的陷阱：第四部分 6.4 的第一种修复（claimRef: null）会把 PV 变成谁都能绑定的 Available 卷，另一个命名空间里处于 Pending 的 PVC 可能先把它抢走（它的 claimRef 现在指向别人的 PVC，或你的 PVC 绑到了别人的 PV）。这不是你 YAML 的语法问题：请联系教员/同学释放该 PV，或改用第二种方法（只删除 uid 和 resourceVersion，保留 name 和 namespace）。',
+    en: "Shared-cluster hazard: the first fix in Part 4, 6.4 (claimRef: null) turns the PV into an Available volume any claim can take, and a Pending claim in another namespace may get it first (its claimRef now names someone else's claim, or your claim took someone else's PV). Ask the instructor or the other student to free the PV, or use the second method (remove only uid and resourceVersion, keeping name and namespace).",
+  },
+  'env-provisioner-not-running': {
+    zh: '这是课程环境的问题，不是你的错：PVC 使用的 StorageClass 的 Provisioner 没有为它创建卷（没有 Provisioning 事件，PVC 一直 Pending），Provisioner 多半没有运行。请联系教员检查 nfs-subdir-external-provisioner（第五部分 动态 PV 创建）。',
+    en: "This is the course environment's fault, not yours: the StorageClass's provisioner did not create a volume for the claim (no Provisioning events; the claim stays Pending), most likely because it is not running. Ask the instructor to check nfs-subdir-external-provisioner (Part 5, dynamic PVs).",
+  },
+  'env-storageclass-provisioner': {
+    zh: '这是课程环境的问题，不是你的错：集群里的 StorageClass 使用的 Provisioner 与实验要求的不一致（或 Provisioner 报告失败）。请联系教员检查 StorageClass 与 Provisioner 的安装（第五部分 动态 PV 创建）。',
+    en: "This is the course environment's fault, not yours: the cluster's StorageClass uses a different provisioner from the one the lab expects (or the provisioner reported a failure). Ask the instructor to check the StorageClass and provisioner installation (Part 5, dynamic PVs).",
+  },
+  'env-pod-not-ready': {
+    zh: '这是课程环境的问题，不是你的错：Pod 因清单之外的原因无法就绪（正确的镜像拉取失败、节点资源不足或节点压力）。请联系教员检查节点与镜像仓库，稍后重新评分（第五部分 部署与验证步骤）。',
+    en: "This is the course environment's fault, not yours: the pod cannot become Ready for reasons outside your manifests (a correct image that cannot be pulled, node resources or node pressure). Ask the instructor to check the node and the registry, then grade again (Part 5, deploy and verify).",
   },
 } satisfies Record<string, Localized>;
 

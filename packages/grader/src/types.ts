@@ -1,6 +1,8 @@
 // The grader's public contract. apps/worker and the CLI depend on these shapes; change them
 // additively. The grader knows nothing of HTTP, Postgres or the queue.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Message } from './messages.ts';
+import type { Cluster, ClusterOptions } from './kube/cluster.ts';
 
 /** Text in both languages the course uses. */
 export interface Localized {
@@ -26,8 +28,10 @@ export interface CheckResult {
   status: CheckStatus;
   points: number;
   maxPoints: number;
-  /** One line, in English, saying what was found. */
+  /** One line, in English, saying what was found (`messageText` rendered in English; kept for older readers). */
   message: string;
+  /** What was found as a catalog message (messages.ts): key and parameters, rendered in the reader's language. */
+  messageText?: Message;
   hint: Hint | null;
   /** The fields the check looked at: expected vs found. Never a Secret's data. */
   evidence: Record<string, unknown>;
@@ -67,6 +71,16 @@ export interface GradeOptions {
   onEvent?: (event: GradeEvent) => void;
   /** Deadline for the whole run in ms, before timeMultiplier. Default 600000. */
   runTimeoutMs?: number;
+  /**
+   * The run's cluster access; default a fresh per-run snapshot (`new Cluster`). The live lab passes
+   * one that reads its watch caches.
+   */
+  cluster?: (opts: ClusterOptions) => Cluster;
+  /**
+   * false: evaluate each check once on the state as it is, never waiting for it to settle (the live
+   * lab: the next change re-evaluates). Default true.
+   */
+  settle?: boolean;
 }
 
 /** A check as declared in a lab file. */

@@ -1,16 +1,26 @@
-// Runs the kubegrade CLI as a user does: a subprocess, its output and its exit code.
+// Runs the kubegrade CLI as a user does: the installed command (bin/kubegrade.js, which runs the
+// built bundle in dist/) in a subprocess, its output and its exit code. test/build-cli.ts (vitest
+// globalSetup) builds the bundle first when it is missing or older than the sources.
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const CLI = resolve(import.meta.dirname, '../src/cli.ts');
-const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+export const BIN = resolve(import.meta.dirname, '../bin/kubegrade.js');
 
-/** Runs kubegrade and resolves to its exit code and output. */
-export function kubegrade(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs kubegrade and resolves to its exit code and output; `nodeArgs` go to node before the script. */
+export function kubegrade(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(TSX, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, BIN, ...args],
+      { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -33,10 +33,17 @@ const ctx = { namespace: 'shiqi', signal: new AbortController().signal } as unkn
 
 describe('environment faults', () => {
   it("reports an NFS root_squash crash loop as the environment's error, with the log line", async () => {
-    const o = await environmentFault(ctx, crashingPod("chown: changing ownership of './dump.rdb': Operation not permitted\n"));
+    const o = await environmentFault(
+      ctx,
+      crashingPod("chown: changing ownership of './dump.rdb': Operation not permitted\n"),
+    );
     expect(o?.status).toBe('error');
     expect(o?.hint).toBe('env-nfs-root-squash');
-    expect(o?.evidence).toMatchObject({ container: 'redis', restartCount: 4, log: "chown: changing ownership of './dump.rdb': Operation not permitted" });
+    expect(o?.evidence).toMatchObject({
+      container: 'redis',
+      restartCount: 4,
+      log: "chown: changing ownership of './dump.rdb': Operation not permitted",
+    });
   });
 });
 
@@ -59,10 +66,14 @@ current-context: ctx-a
   );
   it('uses the file and the chosen context', () => {
     expect(kubeConfigFrom({ kubeconfig: file }).getCurrentCluster()?.server).toBe('https://a.example:6443');
-    expect(kubeConfigFrom({ kubeconfig: file, context: 'ctx-b' }).getCurrentCluster()?.server).toBe('https://b.example:6443');
+    expect(kubeConfigFrom({ kubeconfig: file, context: 'ctx-b' }).getCurrentCluster()?.server).toBe(
+      'https://b.example:6443',
+    );
   });
   it('says which contexts exist when the asked one does not, and when the file is missing', () => {
-    expect(() => kubeConfigFrom({ kubeconfig: file, context: 'nope' })).toThrow(/context "nope" not found.*ctx-a, ctx-b/);
+    expect(() => kubeConfigFrom({ kubeconfig: file, context: 'nope' })).toThrow(
+      /context "nope" not found.*ctx-a, ctx-b/,
+    );
     expect(() => kubeConfigFrom({ kubeconfig: join(dir, 'missing') })).toThrow(/does not exist/);
   });
 });

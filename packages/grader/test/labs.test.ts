@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { hints, isHintKey, listLabs, loadLab, loadLabById, LabValidationError, resolveCheckParams, resolveParams, validateLabFile } from '../src/index.ts';
+import {
+  hints,
+  isHintKey,
+  listLabs,
+  loadLab,
+  loadLabById,
+  LabValidationError,
+  resolveCheckParams,
+  resolveParams,
+  validateLabFile,
+} from '../src/index.ts';
+import { applyTemplate } from '../src/lab/template.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubegrade-labs-'));
 function labFile(name: string, doc: unknown): string {
@@ -18,7 +29,13 @@ const good = {
   title: { zh: '小', en: 'mini' },
   params: { pvName: 'pv-{namespace}-x', size: '64Mi' },
   checks: [
-    { id: 'a', uses: 'pv-claimref', points: 10, title: { zh: 'a', en: 'a' }, with: { pv: '{pvName}', claimName: 'c', claimNamespace: '{namespace}', capacity: '{size}' } },
+    {
+      id: 'a',
+      uses: 'pv-claimref',
+      points: 10,
+      title: { zh: 'a', en: 'a' },
+      with: { pv: '{pvName}', claimName: 'c', claimNamespace: '{namespace}', capacity: '{size}' },
+    },
   ],
 };
 
@@ -27,8 +44,20 @@ describe('shipped labs', () => {
     const ids = Object.fromEntries(listLabs().map((l) => [l.id, l.checks.map((c) => c.id)]));
     expect(ids).toEqual({
       'pv-claimref': ['pv-claimref', 'pvc-bound'],
-      'redis-exist-pvc': ['pv-claimref', 'pvc-bound', 'statefulset-ready', 'headless-dns', 'redis-persistence'],
-      'redis-not-exist-pvc': ['storageclass', 'pvc-bound', 'statefulset-ready', 'headless-dns', 'redis-persistence'],
+      'redis-exist-pvc': [
+        'pv-claimref',
+        'pvc-bound',
+        'statefulset-ready',
+        'headless-dns',
+        'redis-persistence',
+      ],
+      'redis-not-exist-pvc': [
+        'storageclass',
+        'pvc-bound',
+        'statefulset-ready',
+        'headless-dns',
+        'redis-persistence',
+      ],
     });
   });
   it('mark only the pod-delete check disruptive, and every check has both titles', () => {
@@ -42,12 +71,21 @@ describe('shipped labs', () => {
   });
   it('template names with the namespace, including parameters built from parameters', () => {
     const b = loadLabById('redis-exist-pvc');
-    expect(resolveParams(b, 'shiqi')).toMatchObject({ pvName: 'pv-shiqi-redis-exist-pvc', pvcName: 'pvc-shiqi-redis-exist-pvc', nfsPath: '/nfs/shiqi-redis-exist-pvc' });
+    expect(resolveParams(b, 'shiqi')).toMatchObject({
+      pvName: 'pv-shiqi-redis-exist-pvc',
+      pvcName: 'pvc-shiqi-redis-exist-pvc',
+      nfsPath: '/nfs/shiqi-redis-exist-pvc',
+    });
     const c = loadLabById('redis-not-exist-pvc');
     const pvc = c.checks.find((x) => x.id === 'pvc-bound');
-    expect(pvc && resolveCheckParams(c, pvc, 'shiqi')).toMatchObject({ claim: 'pvc-shiqi-statefulset-redis-not-exist-pvc-0' });
+    expect(pvc && resolveCheckParams(c, pvc, 'shiqi')).toMatchObject({
+      claim: 'pvc-shiqi-statefulset-redis-not-exist-pvc-0',
+    });
     const claimref = b.checks[0];
-    expect(claimref && resolveCheckParams(b, claimref, 'shiqi')).toMatchObject({ accessModes: ['ReadWriteMany'], claimNamespace: 'shiqi' });
+    expect(claimref && resolveCheckParams(b, claimref, 'shiqi')).toMatchObject({
+      accessModes: ['ReadWriteMany'],
+      claimNamespace: 'shiqi',
+    });
   });
   it('reject an unknown lab id with the known ones', () => {
     expect(() => loadLabById('nope')).toThrow(/known: pv-claimref, redis-exist-pvc, redis-not-exist-pvc/);
@@ -83,7 +121,10 @@ describe('lab validation', () => {
         { path: 'checks[0].with.capacity', message: 'not a Kubernetes quantity' },
         expect.objectContaining({ path: 'checks[0].with', message: expect.stringContaining('extra') }),
         { path: 'checks[1].id', message: 'duplicate check id a' },
-        expect.objectContaining({ path: 'checks[1].uses', message: expect.stringContaining('unknown primitive no-such-primitive') }),
+        expect.objectContaining({
+          path: 'checks[1].uses',
+          message: expect.stringContaining('unknown primitive no-such-primitive'),
+        }),
       ]),
     );
   });
@@ -92,7 +133,14 @@ describe('lab validation', () => {
       ...good,
       checks: [
         { ...good.checks[0], needs: ['b'], with: { ...good.checks[0]?.with, pv: '{pvNme}' } },
-        { id: 'b', uses: 'pvc-bound', points: 1, title: { zh: 'b', en: 'b' }, with: { claim: 'x' }, needs: ['a', 'zz'] },
+        {
+          id: 'b',
+          uses: 'pvc-bound',
+          points: 1,
+          title: { zh: 'b', en: 'b' },
+          with: { claim: 'x' },
+          needs: ['a', 'zz'],
+        },
       ],
     };
     const r = validateLabFile(labFile('cycle.yaml', doc));
@@ -106,6 +154,29 @@ describe('lab validation', () => {
       ]),
     );
   });
+  it('rejects placeholders that name Object.prototype members by name', () => {
+    const names = ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf'];
+    const doc = {
+      ...good,
+      checks: names.map((n, i) => ({
+        ...good.checks[0],
+        id: `c${i}`,
+        with: { ...good.checks[0]?.with, pv: `{${n}}` },
+      })),
+    };
+    const r = validateLabFile(labFile('proto.yaml', doc));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(names.map((n, i) => r.errors.find((e) => e.path === `checks[${i}].with.pv`)?.message)).toEqual(
+      names.map((n) => `unknown placeholder {${n}}`),
+    );
+  });
+  it('a placeholder inside a longer string naming a prototype member is unknown too', () => {
+    expect(() =>
+      applyTemplate({ a: 'x-{toString}-y', b: 'claim-{constructor}' }, { claim: 'c' }, 'ns', 'with'),
+    ).toThrow('unknown placeholder {toString}');
+  });
+
   it('reports YAML syntax errors with a line, and loadLab throws them', () => {
     const f = labFile('syntax.yaml', 'id: x\nchecks: [\n');
     const r = validateLabFile(f);

@@ -7,9 +7,27 @@ import { toClusterError } from '../src/errors.ts';
 describe('exec status', () => {
   it('tells a command that ran and failed from one that could not start', () => {
     expect(interpretStatus({ status: 'Success' })).toEqual({ exitCode: 0 });
-    expect(interpretStatus({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } })).toEqual({ exitCode: 2 });
-    expect(interpretStatus({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '127' }] }, message: 'not found' })).toEqual({ notStarted: 'not found' });
-    expect(interpretStatus({ status: 'Failure', message: 'OCI runtime exec failed: exec: "nslookup": executable file not found in $PATH' })).toEqual({
+    expect(
+      interpretStatus({
+        status: 'Failure',
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: '2' }] },
+      }),
+    ).toEqual({ exitCode: 2 });
+    expect(
+      interpretStatus({
+        status: 'Failure',
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: '127' }] },
+        message: 'not found',
+      }),
+    ).toEqual({ notStarted: 'not found' });
+    expect(
+      interpretStatus({
+        status: 'Failure',
+        message: 'OCI runtime exec failed: exec: "nslookup": executable file not found in $PATH',
+      }),
+    ).toEqual({
       notStarted: 'OCI runtime exec failed: exec: "nslookup": executable file not found in $PATH',
     });
   });
@@ -19,20 +37,45 @@ describe('resolver output', () => {
   it('reads IPs from getent and nslookup, ignoring the DNS server lines', () => {
     expect(parseGetent('10.244.1.5      sts-0.redis.ns.svc.cluster.local\n')).toEqual(['10.244.1.5']);
     expect(parseGetent('')).toEqual([]);
-    const ns = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tsts-0.redis.ns.svc.cluster.local\nAddress: 10.244.1.5\n';
+    const ns =
+      'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tsts-0.redis.ns.svc.cluster.local\nAddress: 10.244.1.5\n';
     expect(parseNslookup(ns)).toEqual(['10.244.1.5']);
-    expect(parseNslookup("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\n** server can't find x: NXDOMAIN\n")).toEqual([]);
+    expect(
+      parseNslookup("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\n** server can't find x: NXDOMAIN\n"),
+    ).toEqual([]);
   });
 });
 
 describe('object-matches', () => {
   it('matches partially, lists element-wise, quantities as quantities', () => {
-    const obj = { spec: { capacity: { storage: '67108864' }, accessModes: ['ReadWriteMany'], claimRef: { name: 'a', namespace: 'b', uid: 'u' } } };
-    expect(firstMismatch({ spec: { capacity: { storage: '64Mi' }, claimRef: { name: 'a' } } }, obj)).toBeUndefined();
-    expect(firstMismatch({ spec: { accessModes: ['ReadWriteOnce'] } }, obj)).toEqual({ path: 'spec.accessModes[0]', expected: 'ReadWriteOnce', found: 'ReadWriteMany' });
-    expect(firstMismatch({ spec: { accessModes: ['ReadWriteMany', 'ReadOnlyMany'] } }, obj)?.path).toBe('spec.accessModes');
-    expect(firstMismatch({ spec: { claimRef: { namespace: 'c' } } }, obj)).toEqual({ path: 'spec.claimRef.namespace', expected: 'c', found: 'b' });
-    expect(firstMismatch({ status: { phase: 'Bound' } }, obj)).toEqual({ path: 'status', expected: { phase: 'Bound' }, found: null });
+    const obj = {
+      spec: {
+        capacity: { storage: '67108864' },
+        accessModes: ['ReadWriteMany'],
+        claimRef: { name: 'a', namespace: 'b', uid: 'u' },
+      },
+    };
+    expect(
+      firstMismatch({ spec: { capacity: { storage: '64Mi' }, claimRef: { name: 'a' } } }, obj),
+    ).toBeUndefined();
+    expect(firstMismatch({ spec: { accessModes: ['ReadWriteOnce'] } }, obj)).toEqual({
+      path: 'spec.accessModes[0]',
+      expected: 'ReadWriteOnce',
+      found: 'ReadWriteMany',
+    });
+    expect(firstMismatch({ spec: { accessModes: ['ReadWriteMany', 'ReadOnlyMany'] } }, obj)?.path).toBe(
+      'spec.accessModes',
+    );
+    expect(firstMismatch({ spec: { claimRef: { namespace: 'c' } } }, obj)).toEqual({
+      path: 'spec.claimRef.namespace',
+      expected: 'c',
+      found: 'b',
+    });
+    expect(firstMismatch({ status: { phase: 'Bound' } }, obj)).toEqual({
+      path: 'status',
+      expected: { phase: 'Bound' },
+      found: null,
+    });
   });
 });
 
@@ -41,7 +84,17 @@ describe('cluster errors', () => {
     expect(toClusterError({ code: 403, message: 'Forbidden' }, 'list pods').kind).toBe('forbidden');
     expect(toClusterError({ code: 503, message: 'x' }, 'list pods').kind).toBe('server');
     expect(toClusterError({ code: 429, message: 'x' }, 'list pods').kind).toBe('throttled');
-    expect(toClusterError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), 'list pods').kind).toBe('unreachable');
-    expect(toClusterError(Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }), 'list pods').kind).toBe('timeout');
+    expect(
+      toClusterError(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+        'list pods',
+      ).kind,
+    ).toBe('unreachable');
+    expect(
+      toClusterError(
+        Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }),
+        'list pods',
+      ).kind,
+    ).toBe('timeout');
   });
 });

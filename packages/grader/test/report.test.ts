@@ -11,7 +11,17 @@ const run: RunResult = {
   status: 'error',
   graderVersion: '0.1.0',
   checks: [
-    { id: 'pv-claimref', title: { zh: 'PV 预绑定', en: 'PV pre-bound' }, status: 'pass', points: 15, maxPoints: 15, message: 'ok', hint: null, evidence: { a: 1 }, durationMs: 12 },
+    {
+      id: 'pv-claimref',
+      title: { zh: 'PV 预绑定', en: 'PV pre-bound' },
+      status: 'pass',
+      points: 15,
+      maxPoints: 15,
+      message: 'ok',
+      hint: null,
+      evidence: { a: 1 },
+      durationMs: 12,
+    },
     {
       id: 'headless-dns',
       title: { zh: 'DNS', en: 'DNS' },
@@ -23,8 +33,28 @@ const run: RunResult = {
       evidence: { found: 'x\u0001y' },
       durationMs: 40,
     },
-    { id: 'statefulset-ready', title: { zh: 'STS', en: 'STS' }, status: 'error', points: 0, maxPoints: 25, message: 'list pods: forbidden (403)', hint: null, evidence: {}, durationMs: 5 },
-    { id: 'redis-persistence', title: { zh: '持久化', en: 'persist' }, status: 'skipped', points: 0, maxPoints: 25, message: 'no Ready pod', hint: null, evidence: {}, durationMs: 1 },
+    {
+      id: 'statefulset-ready',
+      title: { zh: 'STS', en: 'STS' },
+      status: 'error',
+      points: 0,
+      maxPoints: 25,
+      message: 'list pods: forbidden (403)',
+      hint: null,
+      evidence: {},
+      durationMs: 5,
+    },
+    {
+      id: 'redis-persistence',
+      title: { zh: '持久化', en: 'persist' },
+      status: 'skipped',
+      points: 0,
+      maxPoints: 25,
+      message: 'no Ready pod',
+      hint: null,
+      evidence: {},
+      durationMs: 1,
+    },
   ],
 };
 
@@ -32,19 +62,45 @@ describe('reports', () => {
   it('json has exactly the documented fields', () => {
     const j = toJsonReport(run);
     expect(Object.keys(j)).toEqual(['lab', 'namespace', 'score', 'maxScore', 'status', 'checks']);
-    for (const c of j.checks) expect(Object.keys(c)).toEqual(['id', 'status', 'points', 'maxPoints', 'message', 'hint', 'evidence', 'durationMs']);
-    expect(j.checks[1]?.hint).toEqual({ key: 'service-name-mismatch', zh: expect.stringContaining('serviceName'), en: expect.stringContaining('serviceName') });
+    for (const c of j.checks)
+      expect(Object.keys(c)).toEqual([
+        'id',
+        'status',
+        'points',
+        'maxPoints',
+        'message',
+        'messageText',
+        'hint',
+        'evidence',
+        'durationMs',
+      ]);
+    expect(j.checks[1]?.hint).toEqual({
+      key: 'service-name-mismatch',
+      zh: expect.stringContaining('serviceName'),
+      en: expect.stringContaining('serviceName'),
+    });
   });
 
   it('junit is valid XML telling failures from errors and skips', () => {
     const xml = toJunit(run);
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
-      testsuites: { tests: string; failures: string; errors: string; skipped: string; testsuite: { testcase: Record<string, unknown>[] } };
+      testsuites: {
+        tests: string;
+        failures: string;
+        errors: string;
+        skipped: string;
+        testsuite: { testcase: Record<string, unknown>[] };
+      };
     };
     expect(doc.testsuites).toMatchObject({ tests: '4', failures: '1', errors: '1', skipped: '1' });
     const cases = doc.testsuites.testsuite.testcase;
-    expect(cases.map((c) => c.name)).toEqual(['pv-claimref', 'headless-dns', 'statefulset-ready', 'redis-persistence']);
+    expect(cases.map((c) => c.name)).toEqual([
+      'pv-claimref',
+      'headless-dns',
+      'statefulset-ready',
+      'redis-persistence',
+    ]);
     expect(cases[1]).toHaveProperty('failure');
     expect((cases[1]?.failure as { type: string }).type).toBe('service-name-mismatch');
     expect(cases[2]).toHaveProperty('error');
@@ -54,7 +110,7 @@ describe('reports', () => {
 
   it('the table says each status in words, with or without colour, in the chosen language', () => {
     const plain = toTable(run, { lang: 'en', color: false });
-    expect(plain).not.toContain("\u001b[");
+    expect(plain).not.toContain('\u001b[');
     expect(plain).toMatch(/\[PASS\s*\]/);
     expect(plain).toMatch(/\[FAIL\s*\]/);
     expect(plain).toMatch(/\[ERROR\s*\]/);
@@ -62,7 +118,7 @@ describe('reports', () => {
     expect(plain).toMatch(/Hint \(service-name-mismatch\): The headless Service's name differs/);
     expect(plain).toMatch(/Score: 15\/60/);
     const zh = toTable(run, { lang: 'zh', color: true });
-    expect(zh).toContain("\u001b[");
+    expect(zh).toContain('\u001b[');
     expect(zh).toContain('未通过');
     expect(zh).toContain('教程第七部分 3.1 自己就写错了');
   });

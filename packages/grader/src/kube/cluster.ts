@@ -1,6 +1,6 @@
 // The grader's view of one cluster during one run: typed API clients whose every request carries a
 // deadline, a per-run snapshot that lists each kind once per namespace (checks share it), exec, and
-// waits that watch with a polling fallback, always under a deadline.
+// waits that watch between the lists of poll(), always under a deadline.
 import {
   AppsV1Api,
   CoreV1Api,
@@ -20,9 +20,11 @@ import {
   type V1StatefulSet,
   type V1StorageClass,
   type V1EndpointSlice,
+  type CoreV1Event,
 } from '@kubernetes/client-node';
 import { ClusterError, DeadlineError, httpStatus, toClusterError } from '../errors.ts';
 import { isPodReady, raceSignal, sleep, toPlain } from './util.ts';
+import { poll } from '../poll.ts';
 
 export { isPodReady, raceSignal, sleep, toPlain };
 import { execInPod, type ExecResult } from './exec.ts';
@@ -69,7 +71,11 @@ export class Cluster {
   }
 
   /** Runs one API call, mapping failures to ClusterError. */
-  async call<T>(what: string, fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async call<T>(
+    what: string,
+    fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     try {
       return await fn(this.requestOptions(signal));
     } catch (err) {
@@ -78,7 +84,11 @@ export class Cluster {
   }
 
   /** Like call(), but a 404 gives undefined. */
-  async callOptional<T>(what: string, fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  async callOptional<T>(
+    what: string,
+    fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T | undefined> {
     try {
       return await fn(this.requestOptions(signal));
     } catch (err) {
@@ -107,46 +117,100 @@ export class Cluster {
 
   /** Every PersistentVolume (cluster-scoped), listed once per run. */
   persistentVolumes(signal?: AbortSignal): Promise<V1PersistentVolume[]> {
-    return this.cached('list persistentvolumes', async () => (await this.call('list persistentvolumes', (o) => this.core.listPersistentVolume({}, o))).items, signal);
+    return this.cached(
+      'list persistentvolumes',
+      async () =>
+        (await this.call('list persistentvolumes', (o) => this.core.listPersistentVolume({}, o))).items,
+      signal,
+    );
   }
 
   /** Every StorageClass, listed once per run. */
   storageClasses(signal?: AbortSignal): Promise<V1StorageClass[]> {
-    return this.cached('list storageclasses', async () => (await this.call('list storageclasses', (o) => this.storage.listStorageClass({}, o))).items, signal);
+    return this.cached(
+      'list storageclasses',
+      async () => (await this.call('list storageclasses', (o) => this.storage.listStorageClass({}, o))).items,
+      signal,
+    );
   }
 
   /** PVCs of a namespace, listed once per run. */
   persistentVolumeClaims(namespace: string, signal?: AbortSignal): Promise<V1PersistentVolumeClaim[]> {
     const what = `list persistentvolumeclaims in ${namespace}`;
-    return this.cached(what, async () => (await this.call(what, (o) => this.core.listNamespacedPersistentVolumeClaim({ namespace }, o))).items, signal);
+    return this.cached(
+      what,
+      async () =>
+        (await this.call(what, (o) => this.core.listNamespacedPersistentVolumeClaim({ namespace }, o))).items,
+      signal,
+    );
   }
 
   /** Pods of a namespace, listed once per run. */
   pods(namespace: string, signal?: AbortSignal): Promise<V1Pod[]> {
     const what = `list pods in ${namespace}`;
-    return this.cached(what, async () => (await this.call(what, (o) => this.core.listNamespacedPod({ namespace }, o))).items, signal);
+    return this.cached(
+      what,
+      async () => (await this.call(what, (o) => this.core.listNamespacedPod({ namespace }, o))).items,
+      signal,
+    );
   }
 
   /** Services of a namespace, listed once per run. */
   services(namespace: string, signal?: AbortSignal): Promise<V1Service[]> {
     const what = `list services in ${namespace}`;
-    return this.cached(what, async () => (await this.call(what, (o) => this.core.listNamespacedService({ namespace }, o))).items, signal);
+    return this.cached(
+      what,
+      async () => (await this.call(what, (o) => this.core.listNamespacedService({ namespace }, o))).items,
+      signal,
+    );
   }
 
   /** StatefulSets of a namespace, listed once per run. */
   statefulSets(namespace: string, signal?: AbortSignal): Promise<V1StatefulSet[]> {
     const what = `list statefulsets in ${namespace}`;
-    return this.cached(what, async () => (await this.call(what, (o) => this.apps.listNamespacedStatefulSet({ namespace }, o))).items, signal);
+    return this.cached(
+      what,
+      async () => (await this.call(what, (o) => this.apps.listNamespacedStatefulSet({ namespace }, o))).items,
+      signal,
+    );
   }
 
   /** EndpointSlices of a namespace (undefined when the API does not serve them). */
   endpointSlices(namespace: string, signal?: AbortSignal): Promise<V1EndpointSlice[] | undefined> {
     const what = `list endpointslices in ${namespace}`;
-    return this.cached(what, async () => (await this.callOptional(what, (o) => this.discovery.listNamespacedEndpointSlice({ namespace }, o)))?.items, signal);
+    return this.cached(
+      what,
+      async () =>
+        (await this.callOptional(what, (o) => this.discovery.listNamespacedEndpointSlice({ namespace }, o)))
+          ?.items,
+      signal,
+    );
+  }
+
+  /** Events of a namespace, listed once per run; undefined when they cannot be read (supporting evidence only). */
+  events(namespace: string, signal?: AbortSignal): Promise<CoreV1Event[] | undefined> {
+    const what = `list events in ${namespace}`;
+    return this.cached(
+      what,
+      async () => {
+        try {
+          return (await this.callOptional(what, (o) => this.core.listNamespacedEvent({ namespace }, o)))
+            ?.items;
+        } catch {
+          return undefined;
+        }
+      },
+      signal,
+    );
   }
 
   /** Any kind, listed once per run and namespace, as plain JSON (for object-matches). */
-  listAny(apiVersion: string, kind: string, namespace: string | undefined, signal?: AbortSignal): Promise<KubernetesObject[]> {
+  listAny(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<KubernetesObject[]> {
     const what = `list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ''}`;
     return this.cached(
       what,
@@ -162,12 +226,20 @@ export class Cluster {
 
   /** A fresh read of one pod (not from the snapshot); undefined when it does not exist. */
   readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod | undefined> {
-    return this.callOptional(`read pod ${namespace}/${name}`, (o) => this.core.readNamespacedPod({ name, namespace }, o), signal);
+    return this.callOptional(
+      `read pod ${namespace}/${name}`,
+      (o) => this.core.readNamespacedPod({ name, namespace }, o),
+      signal,
+    );
   }
 
   /** A fresh read of one StatefulSet. */
   readStatefulSet(namespace: string, name: string, signal?: AbortSignal): Promise<V1StatefulSet | undefined> {
-    return this.callOptional(`read statefulset ${namespace}/${name}`, (o) => this.apps.readNamespacedStatefulSet({ name, namespace }, o), signal);
+    return this.callOptional(
+      `read statefulset ${namespace}/${name}`,
+      (o) => this.apps.readNamespacedStatefulSet({ name, namespace }, o),
+      signal,
+    );
   }
 
   /** Deletes a pod gracefully (the pod's own grace period, never forced), only if it still has `uid`. */
@@ -181,7 +253,13 @@ export class Cluster {
   }
 
   /** The tail of a container's log (previous: the last terminated instance); undefined when unavailable. */
-  async podLog(namespace: string, name: string, container: string | undefined, previous: boolean, signal?: AbortSignal): Promise<string | undefined> {
+  async podLog(
+    namespace: string,
+    name: string,
+    container: string | undefined,
+    previous: boolean,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     try {
       return await this.call(
         `read log of ${namespace}/${name}`,
@@ -195,52 +273,81 @@ export class Cluster {
   }
 
   /** Runs a command in a container with a hard deadline. */
-  exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number, signal?: AbortSignal): Promise<ExecResult> {
+  exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: string[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ExecResult> {
     const signals = [this.opts.signal, ...(signal ? [signal] : [])];
-    return execInPod(this.kc, { namespace, pod, container, command, timeoutMs, signal: AbortSignal.any(signals) });
+    return execInPod(this.kc, {
+      namespace,
+      pod,
+      container,
+      command,
+      timeoutMs,
+      signal: AbortSignal.any(signals),
+    });
   }
 
   /**
-   * Waits until `done(pod)` holds for the named pod (undefined = absent), watching it and re-listing
-   * at least every `pollMs` (the client's watch ends whenever the server closes it, and may stall).
-   * Returns the pod that satisfied it, or throws DeadlineError with the last state seen.
+   * Waits until `done(pod)` holds for the named pod (undefined = absent): poll() re-lists it at least
+   * every `pollMs` and, between lists, watches it (the client's watch ends whenever the server closes
+   * it, and may stall), so a change ends the pause at once. Returns the pod that satisfied it, or
+   * throws DeadlineError.
    */
   async waitForPod(
     namespace: string,
     name: string,
     done: (pod: V1Pod | undefined) => boolean,
-    opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; onState?: (pod: V1Pod | undefined) => void },
+    opts: {
+      timeoutMs: number;
+      pollMs?: number;
+      signal?: AbortSignal;
+      onState?: (pod: V1Pod | undefined) => void;
+    },
   ): Promise<V1Pod | undefined> {
-    const deadline = Date.now() + opts.timeoutMs;
-    const pollMs = opts.pollMs ?? 1000;
     const signal = AbortSignal.any([this.opts.signal, ...(opts.signal ? [opts.signal] : [])]);
     const watch = new Watch(this.kc);
-    while (Date.now() < deadline) {
-      const list = await this.call(
+    let rv: string | undefined;
+    const list = async (): Promise<V1Pod | undefined> => {
+      const items = await this.call(
         `list pod ${namespace}/${name}`,
         (o) => this.core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${name}` }, o),
         signal,
       );
-      const pod = list.items.find((p) => p.metadata?.name === name);
+      rv = items.metadata?.resourceVersion;
+      const pod = items.items.find((p) => p.metadata?.name === name);
       opts.onState?.(pod);
-      if (done(pod)) return pod;
-      const rv = list.metadata?.resourceVersion;
-      const wait = Math.min(pollMs, deadline - Date.now());
-      if (wait <= 0) break;
-      const hit = await new Promise<V1Pod | undefined | false>((resolve) => {
+      return pod;
+    };
+    // The pause between lists: a watch from the last list's resourceVersion, ended early by a pod
+    // that satisfies `done` (the next list then returns it through the typed client).
+    const watchPause = (wait: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
         let controller: AbortController | undefined;
         let over = false;
-        const end = (v: V1Pod | undefined | false) => {
+        const end = () => {
           if (over) return;
           over = true;
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
           controller?.abort();
-          resolve(v);
+          if (signal.aborted)
+            reject(
+              new ClusterError(
+                'timeout',
+                `waiting for pod ${namespace}/${name}: the check's deadline passed or the run was cancelled`,
+              ),
+            );
+          else resolve();
         };
-        const onAbort = () => end(false);
-        const timer = setTimeout(() => end(false), wait);
+        const onAbort = () => end();
+        const timer = setTimeout(end, wait);
         signal.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) return end();
         watch
           .watch(
             `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
@@ -251,7 +358,7 @@ export class Cluster {
               if (p?.metadata?.name !== name) return;
               const current = type === 'DELETED' ? undefined : p;
               opts.onState?.(current);
-              if (done(current)) end(current ?? undefined);
+              if (done(current)) end();
             },
             () => {
               // The watch ended (server close, 410, error): fall back to the next re-list.
@@ -265,13 +372,13 @@ export class Cluster {
             // A watch that cannot start leaves polling in charge.
           });
       });
-      if (signal.aborted) throw new ClusterError('timeout', `waiting for pod ${namespace}/${name}: the check's deadline passed or the run was cancelled`);
-      if (hit !== false) {
-        // The watch gave raw JSON; re-read through the typed client so callers get one shape.
-        const fresh = await this.readPod(namespace, name, signal);
-        if (done(fresh)) return fresh;
-      }
-    }
+    const r = await poll(list, done, {
+      withinMs: opts.timeoutMs,
+      everyMs: opts.pollMs ?? 1000,
+      pauses: 'no-late-try',
+      pause: watchPause,
+    });
+    if (r.done) return r.value;
     throw new DeadlineError(`waiting for pod ${namespace}/${name}`, opts.timeoutMs);
   }
 }

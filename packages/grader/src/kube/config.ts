@@ -33,10 +33,18 @@ export function kubeConfigFrom(src: KubeConfigSource = {}): KubeConfig {
   }
   if (src.context) {
     if (!kc.getContextObject(src.context)) {
-      throw new Error(`context ${JSON.stringify(src.context)} not found in the kubeconfig (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+      throw new Error(
+        `context ${JSON.stringify(src.context)} not found in the kubeconfig (known: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     }
     kc.setCurrentContext(src.context);
   }
-  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig names no current cluster; pass --kubeconfig and --context');
+  if (!kc.getCurrentCluster())
+    throw new Error('the kubeconfig names no current cluster; pass --kubeconfig and --context');
   return kc;
 }

@@ -47,15 +47,29 @@ export function interpretStatus(status: V1Status): { exitCode: number } | { notS
 }
 
 function connectError(err: unknown, where: string): ClusterError {
-  const msg = err instanceof Error ? err.message : typeof err === 'object' && err && 'message' in err ? String((err as { message: unknown }).message) : String(err);
+  const msg =
+    err instanceof Error
+      ? err.message
+      : typeof err === 'object' && err && 'message' in err
+        ? String((err as { message: unknown }).message)
+        : String(err);
   const m = /Unexpected server response: (\d{3})/.exec(msg);
   const code = m ? Number(m[1]) : undefined;
-  if (code === 403) return new ClusterError('forbidden', `exec into ${where}: forbidden (403); the grader needs create/get on pods/exec`, 403);
-  if (code === 401) return new ClusterError('unauthorized', `exec into ${where}: credentials rejected (401)`, 401);
+  if (code === 403)
+    return new ClusterError(
+      'forbidden',
+      `exec into ${where}: forbidden (403); the grader needs create/get on pods/exec`,
+      403,
+    );
+  if (code === 401)
+    return new ClusterError('unauthorized', `exec into ${where}: credentials rejected (401)`, 401);
   if (code === 429) return new ClusterError('throttled', `exec into ${where}: throttled (429)`, 429);
-  if (code !== undefined && code >= 500) return new ClusterError('server', `exec into ${where}: the API server failed (${code})`, code);
-  if (code !== undefined) return new ClusterError('unexpected', `exec into ${where}: the API server answered ${code}`, code);
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|socket hang up/i.test(msg)) return new ClusterError('unreachable', `exec into ${where}: cannot reach the API server (${msg})`);
+  if (code !== undefined && code >= 500)
+    return new ClusterError('server', `exec into ${where}: the API server failed (${code})`, code);
+  if (code !== undefined)
+    return new ClusterError('unexpected', `exec into ${where}: the API server answered ${code}`, code);
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|socket hang up/i.test(msg))
+    return new ClusterError('unreachable', `exec into ${where}: cannot reach the API server (${msg})`);
   return new ClusterError('unexpected', `exec into ${where}: ${msg}`);
 }
 
@@ -90,11 +104,30 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<ExecR
           return;
         }
         const s = interpretStatus(status);
-        if ('exitCode' in s) resolve({ kind: 'exited', exitCode: s.exitCode, stdout: stdout.text(), stderr: stderr.text() });
-        else resolve({ kind: 'not-started', reason: s.notStarted, stdout: stdout.text(), stderr: stderr.text() });
+        if ('exitCode' in s)
+          resolve({ kind: 'exited', exitCode: s.exitCode, stdout: stdout.text(), stderr: stderr.text() });
+        else
+          resolve({
+            kind: 'not-started',
+            reason: s.notStarted,
+            stdout: stdout.text(),
+            stderr: stderr.text(),
+          });
       });
-    const timer = setTimeout(() => finish(() => reject(new DeadlineError(`exec "${req.command.join(' ')}" in ${where}`, req.timeoutMs))), req.timeoutMs);
-    const onAbort = () => finish(() => reject(new ClusterError('timeout', `exec into ${where}: the check's deadline passed or the run was cancelled`)));
+    const timer = setTimeout(
+      () =>
+        finish(() => reject(new DeadlineError(`exec "${req.command.join(' ')}" in ${where}`, req.timeoutMs))),
+      req.timeoutMs,
+    );
+    const onAbort = () =>
+      finish(() =>
+        reject(
+          new ClusterError(
+            'timeout',
+            `exec into ${where}: the check's deadline passed or the run was cancelled`,
+          ),
+        ),
+      );
     req.signal?.addEventListener('abort', onAbort, { once: true });
 
     exec

@@ -6,9 +6,13 @@ import { ClusterError } from '../errors.ts';
 /** Rejects as soon as `signal` aborts, whatever `p` does. */
 export function raceSignal<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
+  if (signal.aborted)
+    return Promise.reject(
+      new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`),
+    );
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
+    const onAbort = () =>
+      reject(new ClusterError('timeout', `${what}: the check's deadline passed or the run was cancelled`));
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => {

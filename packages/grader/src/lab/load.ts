@@ -1,7 +1,7 @@
 // Labs are data: YAML files validated with a zod schema (structure), then per check against its
 // primitive's parameter schema (after templating with an example namespace). A bad file is
 // rejected with the path and reason of every problem.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -11,8 +11,16 @@ import { getPrimitive, primitiveNames } from '../primitives/registry.ts';
 import type { Lab, LabCheck } from '../types.ts';
 import { applyTemplate, resolveParamValues, TemplateError } from './template.ts';
 
-/** Where the shipped labs live. */
-export const LABS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../labs');
+/** Where the shipped labs live: labs/ at the package root, found at run time from this module's
+ * location, which is src/lab/ in the source and dist/ (or a chunk under it) in the built CLI. */
+export const LABS_DIR = join(packageRoot(dirname(fileURLToPath(import.meta.url))), 'labs');
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '../..');
+  }
+}
 
 const ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const localized = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
@@ -71,7 +79,11 @@ const EXAMPLE_NS = 'example-ns';
 /** Validates an already parsed lab document. */
 export function validateLab(doc: unknown, source?: string): LabValidation {
   const parsed = labSchema.safeParse(doc);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => ({ path: zodPath(i.path), message: i.message })) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => ({ path: zodPath(i.path), message: i.message })),
+    };
   const raw = parsed.data;
   const errors: LabIssue[] = [];
   const ids = new Set<string>();
@@ -89,17 +101,23 @@ export function validateLab(doc: unknown, source?: string): LabValidation {
   raw.checks.forEach((c, i) => {
     for (const [j, n] of c.needs.entries()) {
       if (!ids.has(n)) errors.push({ path: `checks[${i}].needs[${j}]`, message: `unknown check id ${n}` });
-      if (n === c.id) errors.push({ path: `checks[${i}].needs[${j}]`, message: 'a check cannot need itself' });
+      if (n === c.id)
+        errors.push({ path: `checks[${i}].needs[${j}]`, message: 'a check cannot need itself' });
     }
     const prim = getPrimitive(c.uses);
     if (!prim) {
-      errors.push({ path: `checks[${i}].uses`, message: `unknown primitive ${c.uses} (known: ${primitiveNames().join(', ')})` });
+      errors.push({
+        path: `checks[${i}].uses`,
+        message: `unknown primitive ${c.uses} (known: ${primitiveNames().join(', ')})`,
+      });
       return;
     }
     try {
       const resolved = applyTemplate(c.with, params, EXAMPLE_NS, `checks[${i}].with`);
       const r = prim.params.safeParse(resolved);
-      if (!r.success) for (const issue of r.error.issues) errors.push({ path: zodPath(issue.path, `checks[${i}].with`), message: issue.message });
+      if (!r.success)
+        for (const issue of r.error.issues)
+          errors.push({ path: zodPath(issue.path, `checks[${i}].with`), message: issue.message });
     } catch (err) {
       if (err instanceof TemplateError) errors.push({ path: err.path, message: err.message });
       else throw err;
@@ -113,18 +131,16 @@ export function validateLab(doc: unknown, source?: string): LabValidation {
     version: raw.version,
     title: raw.title,
     params: raw.params,
-    checks: raw.checks.map(
-      (c): LabCheck => ({
-        id: c.id,
-        uses: c.uses,
-        with: c.with,
-        needs: c.needs,
-        points: c.points,
-        disruptive: c.disruptive,
-        title: c.title,
-        ...(c.timeoutSeconds !== undefined ? { timeoutSeconds: c.timeoutSeconds } : {}),
-      }),
-    ),
+    checks: raw.checks.map((c): LabCheck => ({
+      id: c.id,
+      uses: c.uses,
+      with: c.with,
+      needs: c.needs,
+      points: c.points,
+      disruptive: c.disruptive,
+      title: c.title,
+      ...(c.timeoutSeconds !== undefined ? { timeoutSeconds: c.timeoutSeconds } : {}),
+    })),
     ...(source ? { source } : {}),
   };
   return { ok: true, lab };
@@ -161,11 +177,25 @@ export function validateLabFile(file: string): LabValidation {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, errors: [{ path: '(file)', message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '(file)',
+          message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      ],
+    };
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] ?? e.message })) };
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`,
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    };
   }
   return validateLab(doc.toJS(), file);
 }
@@ -193,7 +223,8 @@ export function listLabs(): Lab[] {
 export function loadLabById(id: string): Lab {
   const labs = listLabs();
   const lab = labs.find((l) => l.id === id);
-  if (!lab) throw new Error(`no lab with id ${JSON.stringify(id)} (known: ${labs.map((l) => l.id).join(', ')})`);
+  if (!lab)
+    throw new Error(`no lab with id ${JSON.stringify(id)} (known: ${labs.map((l) => l.id).join(', ')})`);
   return lab;
 }
 
@@ -204,5 +235,8 @@ export function resolveParams(lab: Lab, namespace: string): Record<string, unkno
 
 /** A check's `with`, templated for a namespace. */
 export function resolveCheckParams(lab: Lab, check: LabCheck, namespace: string): Record<string, unknown> {
-  return applyTemplate(check.with, resolveParams(lab, namespace), namespace, `${check.id}.with`) as Record<string, unknown>;
+  return applyTemplate(check.with, resolveParams(lab, namespace), namespace, `${check.id}.with`) as Record<
+    string,
+    unknown
+  >;
 }

@@ -1,5 +1,6 @@
 // `{name}` templating of lab parameters: `{namespace}` is the student's namespace, any other
-// `{name}` is a lab parameter. A string that is exactly one placeholder takes the parameter's value
+// `{name}` is a lab parameter (looked up as an own property only: `{toString}`, `{constructor}` or
+// `{__proto__}` are unknown placeholders, not Object.prototype's members). A string that is exactly one placeholder takes the parameter's value
 // as is (so a number or list parameter stays one).
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_-]*)\}/g;
@@ -21,27 +22,39 @@ function substitute(value: unknown, vars: Record<string, unknown>, path: string)
     const whole = WHOLE.exec(value);
     if (whole) {
       const name = whole[1] ?? '';
-      if (!(name in vars)) throw new TemplateError(path, `unknown placeholder {${name}}`);
+      if (!Object.hasOwn(vars, name)) throw new TemplateError(path, `unknown placeholder {${name}}`);
       return vars[name];
     }
     return value.replace(PLACEHOLDER, (_m, name: string) => {
-      if (!(name in vars)) throw new TemplateError(path, `unknown placeholder {${name}}`);
+      if (!Object.hasOwn(vars, name)) throw new TemplateError(path, `unknown placeholder {${name}}`);
       const v = vars[name];
-      if (typeof v === 'object' && v !== null) throw new TemplateError(path, `{${name}} is not a scalar and cannot be part of a string`);
+      if (typeof v === 'object' && v !== null)
+        throw new TemplateError(path, `{${name}} is not a scalar and cannot be part of a string`);
       return String(v);
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, vars, `${path}[${i}]`));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, vars, path ? `${path}.${k}` : k);
+    // defineProperty: a "__proto__" key stays a key instead of replacing the result's prototype.
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, {
+        value: substitute(v, vars, path ? `${path}.${k}` : k),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   }
   return value;
 }
 
 /** Resolves the lab's parameters for a namespace: `{namespace}` and references to other parameters. */
-export function resolveParamValues(params: Record<string, unknown>, namespace: string, pathPrefix = 'params'): Record<string, unknown> {
+export function resolveParamValues(
+  params: Record<string, unknown>,
+  namespace: string,
+  pathPrefix = 'params',
+): Record<string, unknown> {
   let current: Record<string, unknown> = { ...params };
   // Parameters may refer to each other; a few passes resolve any sane chain, and a cycle is reported.
   for (let pass = 0; pass < 10; pass++) {
@@ -60,6 +73,11 @@ export function resolveParamValues(params: Record<string, unknown>, namespace: s
 }
 
 /** Substitutes resolved parameters (and `{namespace}`) into a check's `with`. */
-export function applyTemplate(value: unknown, resolvedParams: Record<string, unknown>, namespace: string, path: string): unknown {
+export function applyTemplate(
+  value: unknown,
+  resolvedParams: Record<string, unknown>,
+  namespace: string,
+  path: string,
+): unknown {
   return substitute(value, { ...resolvedParams, namespace }, path);
 }

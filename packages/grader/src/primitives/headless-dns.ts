@@ -1,12 +1,23 @@
 // Headless DNS: a Service with clusterIP None, named exactly like the StatefulSet's serviceName,
 // selecting its pods; then the names resolve from inside a pod (`getent hosts` first, `nslookup` if
 // present). When neither can run, the weaker evidence used is named in the result.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { isPodReady, sleep } from '../kube/util.ts';
+import { isPodReady } from '../kube/util.ts';
+import { poll } from '../poll.ts';
 import type { ExecResult } from '../kube/exec.ts';
-import { byName, containerName, labelSelectorMatches, mapSelects } from './common.ts';
-import type { CheckContext, Primitive } from './registry.ts';
+import {
+  byName,
+  labelSelectorMatches,
+  mapSelects,
+  redisContainer,
+  terminating,
+  terminatingDetail,
+} from './common.ts';
+import { msg } from '../messages.ts';
+import { definePrimitive, type Judgement } from './define.ts';
+import { fail, pass, skipped, type Evidence } from './outcome.ts';
+import type { CheckContext, Outcome } from './registry.ts';
 
 const params = z.strictObject({
   statefulSet: z.string().min(1),
@@ -44,174 +55,293 @@ export function parseNslookup(out: string): string[] {
   return ips;
 }
 
-type Tool = 'getent' | 'nslookup';
-interface Lookup {
+/** A lookup tool the pod may have. */
+export type Tool = 'getent' | 'nslookup';
+
+/** One name asked inside the pod: the IPs it answered, and its output. */
+export interface Lookup {
   name: string;
   ips: string[];
   output: string;
 }
 
-async function lookup(ctx: CheckContext, pod: string, container: string, tool: Tool, name: string): Promise<{ started: false; reason: string } | ({ started: true } & Lookup)> {
+async function lookup(
+  ctx: CheckContext,
+  pod: string,
+  container: string,
+  tool: Tool,
+  name: string,
+): Promise<{ started: false; reason: string } | ({ started: true } & Lookup)> {
   const cmd = tool === 'getent' ? ['getent', 'hosts', name] : ['nslookup', name];
-  const r: ExecResult = await ctx.cluster.exec(ctx.namespace, pod, container, cmd, 10_000 * Math.max(1, ctx.timeMultiplier), ctx.signal);
+  const r: ExecResult = await ctx.cluster.exec(
+    ctx.namespace,
+    pod,
+    container,
+    cmd,
+    10_000 * Math.max(1, ctx.timeMultiplier),
+    ctx.signal,
+  );
   if (r.kind === 'not-started') return { started: false, reason: r.reason };
   const output = `${r.stdout}${r.stderr}`.trim();
   const ips = tool === 'getent' ? parseGetent(r.stdout) : parseNslookup(r.stdout);
   return { started: true, name, ips, output: output.slice(0, 500) };
 }
 
+/**
+ * What headless-dns reads: the StatefulSets, Services and pods; once the structure is right, asked
+ * for: which lookup tool runs in the pod, then either the answers to every name or (no tool) the
+ * EndpointSlices.
+ */
+export interface HeadlessDnsFacts {
+  namespace: string;
+  statefulSets: V1StatefulSet[];
+  services: V1Service[];
+  pods: V1Pod[];
+  /** The first tool that started (none: neither could), and why the others did not. */
+  tools?: { tool: Tool | undefined; notStarted: Record<string, string> };
+  /** The last answer to each name asked, and how long they were asked for (seconds, multiplied). */
+  answers?: { byName: Record<string, Lookup>; seconds: number };
+  /** null: the API does not serve EndpointSlices. */
+  slices?: V1EndpointSlice[] | null;
+}
+
+/** What headless-dns's judge may ask for. */
+export type HeadlessDnsNeed = 'tools' | 'answers' | 'slices';
+
+/** Where and what to ask, once the Service is right. */
+interface DnsPlan {
+  evidence: Evidence;
+  serviceName: string;
+  ready: V1Pod[];
+  podName: string;
+  container: string;
+  names: string[];
+}
+
+/** The structure (StatefulSet, Service, selection, a Ready pod) judged, or the plan to resolve names. */
+function plan(facts: HeadlessDnsFacts, p: HeadlessDnsParams): Outcome | DnsPlan {
+  const { namespace, statefulSets: stsList, services, pods } = facts;
+  const sts = byName(stsList, p.statefulSet);
+  if (!sts) {
+    return fail(msg('dns.sts-missing', { statefulSet: p.statefulSet }), 'statefulset-missing', {
+      expected: { statefulSet: p.statefulSet },
+      found: { statefulSetsInNamespace: stsList.map((s) => s.metadata?.name) },
+    });
+  }
+  const serviceName = sts.spec?.serviceName ?? '';
+  const templateLabels = sts.spec?.template?.metadata?.labels ?? {};
+  const stsPods = pods.filter(
+    (pod) =>
+      labelSelectorMatches(sts.spec?.selector, pod.metadata?.labels) &&
+      pod.metadata?.name?.startsWith(`${p.statefulSet}-`),
+  );
+  const svcFacts = services.map((s) => ({
+    name: s.metadata?.name,
+    clusterIP: s.spec?.clusterIP ?? null,
+    selector: s.spec?.selector ?? {},
+  }));
+  const evidence: Evidence = {
+    expected: {
+      service: serviceName || p.serviceName || msg('dns.no-service-name-expected'),
+      clusterIP: 'None',
+      selects: templateLabels,
+      ...(p.serviceName ? { labServiceName: p.serviceName } : {}),
+    },
+    found: { statefulSetServiceName: serviceName || null, services: svcFacts },
+  };
+  const svc = serviceName ? byName(services, serviceName) : undefined;
+  if (svc && terminating(svc)) {
+    // A Service on its way out publishes no endpoints: as good as missing.
+    return fail(
+      msg('dns.service-terminating', { service: serviceName, detail: terminatingDetail(svc) }),
+      'service-missing',
+      evidence,
+    );
+  }
+  if (!svc) {
+    const selecting = services.filter((s) => mapSelects(s.spec?.selector, templateLabels));
+    const other = selecting.find((s) => s.spec?.clusterIP === 'None') ?? selecting[0];
+    if (other) {
+      return fail(
+        msg('dns.service-name-mismatch', {
+          other: String(other.metadata?.name),
+          serviceName: JSON.stringify(serviceName),
+          fqdn: `${p.statefulSet}-0.${serviceName}.${namespace}.svc.${p.clusterDomain}`,
+        }),
+        'service-name-mismatch',
+        evidence,
+      );
+    }
+    return fail(
+      serviceName
+        ? msg('dns.no-service', { service: serviceName, namespace })
+        : msg('dns.no-service-name', { statefulSet: p.statefulSet }),
+      'service-missing',
+      evidence,
+    );
+  }
+  if (svc.spec?.clusterIP !== 'None') {
+    return fail(
+      msg('dns.not-headless', { service: serviceName, clusterIP: svc.spec?.clusterIP ?? msg('unset') }),
+      'service-not-headless',
+      evidence,
+    );
+  }
+  const selected = stsPods.filter((pod) => mapSelects(svc.spec?.selector, pod.metadata?.labels));
+  if (!mapSelects(svc.spec?.selector, templateLabels) && selected.length === 0) {
+    return fail(
+      msg('dns.selects-nothing', {
+        service: serviceName,
+        selector: JSON.stringify(svc.spec?.selector ?? {}),
+        labels: JSON.stringify(templateLabels),
+      }),
+      'service-selects-nothing',
+      evidence,
+    );
+  }
+
+  // Structure is right; now the real proof: resolve from inside a Ready pod.
+  const ready = selected
+    .filter((pod) => isPodReady(pod))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const execPod: V1Pod | undefined = ready[0];
+  if (!execPod) return skipped(msg('dns.no-ready-pod', { statefulSet: p.statefulSet }), evidence);
+  const podName = execPod.metadata?.name ?? '';
+  // The Redis container (the official image has getent), or the one the lab names.
+  const judged = redisContainer(execPod.spec, p.container);
+  const container = judged.name ?? '';
+  const suffix = `${serviceName}.${namespace}.svc.${p.clusterDomain}`;
+  // The Service's own name is answered by DNS only; a pod's own FQDN may be answered from its
+  // /etc/hosts (the misleading line the chapter shows), so both are asked.
+  const names = [suffix, ...ready.map((pod) => `${pod.metadata?.name}.${suffix}`)];
+  const podIPs = Object.fromEntries(ready.map((pod) => [pod.metadata?.name, pod.status?.podIP ?? null]));
+  evidence.found = {
+    ...(evidence.found as object),
+    execPod: podName,
+    container,
+    containerReason: judged.reason,
+    podIPs,
+  };
+  return { evidence, serviceName, ready, podName, container, names };
+}
+
+async function gatherMore(
+  ctx: CheckContext,
+  p: HeadlessDnsParams,
+  facts: HeadlessDnsFacts,
+  need: HeadlessDnsNeed,
+): Promise<HeadlessDnsFacts> {
+  const planned = plan(facts, p);
+  if (!('names' in planned)) return facts;
+  const { podName, container, names } = planned;
+  if (need === 'tools') {
+    const notStarted: Record<string, string> = {};
+    for (const t of ['getent', 'nslookup'] as const) {
+      const r = await lookup(ctx, podName, container, t, names[0] ?? '');
+      if (r.started) return { ...facts, tools: { tool: t, notStarted } };
+      notStarted[t] = r.reason;
+    }
+    return { ...facts, tools: { tool: undefined, notStarted } };
+  }
+  if (need === 'slices')
+    return { ...facts, slices: (await ctx.cluster.endpointSlices(ctx.namespace, ctx.signal)) ?? null };
+  const tool = facts.tools?.tool;
+  if (!tool) return facts;
+  // Records appear once pods are Ready and misses are cached: ask again until every name answers.
+  const byName: Record<string, Lookup> = {};
+  const unresolved = () => names.filter((n) => (byName[n]?.ips.length ?? 0) === 0);
+  await poll(
+    async () => {
+      for (const name of unresolved()) {
+        const r = await lookup(ctx, podName, container, tool, name);
+        if (r.started) byName[name] = { name, ips: r.ips, output: r.output };
+      }
+      return unresolved();
+    },
+    (left) => left.length === 0,
+    {
+      withinMs: p.resolveSeconds * 1000 * ctx.timeMultiplier,
+      everyMs: 2000 * ctx.timeMultiplier,
+      signal: ctx.signal,
+    },
+  );
+  return { ...facts, answers: { byName, seconds: p.resolveSeconds * ctx.timeMultiplier } };
+}
+
+/** headless-dns's verdict: the structure, then what the names answered inside the pod (or, with no tool, the EndpointSlices). */
+export function judgeHeadlessDns(facts: HeadlessDnsFacts, p: HeadlessDnsParams): Judgement<HeadlessDnsNeed> {
+  const planned = plan(facts, p);
+  if (!('names' in planned)) return planned;
+  const { evidence, serviceName, ready, podName, names } = planned;
+  if (!facts.tools) return { need: 'tools' };
+  const { tool, notStarted } = facts.tools;
+  if (!tool) {
+    // Neither tool can run in this image: fall back to weaker evidence, and say so.
+    if (facts.slices === undefined) return { need: 'slices' };
+    const slices = facts.slices;
+    const mine = (slices ?? []).filter(
+      (s) => s.metadata?.labels?.['kubernetes.io/service-name'] === serviceName,
+    );
+    const hostnames = mine.flatMap((s) =>
+      (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.hostname ?? null),
+    );
+    const wanted = ready.map((pod) => pod.metadata?.name ?? '');
+    const weak = {
+      ...evidence,
+      method: slices === null ? 'structure-only' : 'endpointslice-hostnames',
+      toolsUnavailable: notStarted,
+      endpointSliceHostnames: hostnames,
+    };
+    if (slices === null)
+      return pass(
+        msg('dns.weak-structure-only', { pod: podName, service: serviceName, count: ready.length }),
+        weak,
+      );
+    const missing = wanted.filter((w) => !hostnames.includes(w));
+    if (missing.length > 0)
+      return fail(
+        msg('dns.weak-missing', { pod: podName, missing, service: serviceName }),
+        'dns-not-resolving',
+        weak,
+      );
+    return pass(msg('dns.weak-pass', { pod: podName, service: serviceName, hostnames: wanted }), weak);
+  }
+  if (!facts.answers) return { need: 'answers' };
+  const { byName: answers, seconds } = facts.answers;
+  const unresolved = names.filter((n) => (answers[n]?.ips.length ?? 0) === 0);
+  const answerEvidence = names.map((n) => ({
+    name: n,
+    ips: answers[n]?.ips ?? [],
+    output: answers[n]?.output ?? '',
+  }));
+  if (unresolved.length === 0) {
+    return pass(
+      msg('dns.pass', { count: names.length - 1, tool, pod: podName, example: names[1] ?? names[0] ?? '' }),
+      { ...evidence, method: tool, answers: answerEvidence },
+    );
+  }
+  return fail(
+    msg('dns.unresolved', { tool, pod: podName, names: unresolved, seconds }),
+    'dns-not-resolving',
+    { ...evidence, method: tool, answers: answerEvidence },
+  );
+}
+
 /** headless-dns: Service headless, named by serviceName, selecting the pods; names resolve from inside a pod. */
-export const headlessDns: Primitive<HeadlessDnsParams> = {
+export const headlessDns = definePrimitive<HeadlessDnsParams, HeadlessDnsFacts, HeadlessDnsNeed>({
   name: 'headless-dns',
-  description: "Headless Service named by the StatefulSet's serviceName and selecting its pods; per-pod FQDNs resolve from inside a pod",
+  description:
+    "Headless Service named by the StatefulSet's serviceName and selecting its pods; per-pod FQDNs resolve from inside a pod",
   params,
   defaultTimeoutSeconds: 90,
-  async run(ctx, p) {
-    const [stsList, services, pods] = await Promise.all([
+  async gather(ctx) {
+    const [statefulSets, services, pods] = await Promise.all([
       ctx.cluster.statefulSets(ctx.namespace, ctx.signal),
       ctx.cluster.services(ctx.namespace, ctx.signal),
       ctx.cluster.pods(ctx.namespace, ctx.signal),
     ]);
-    const sts = byName(stsList, p.statefulSet);
-    if (!sts) {
-      return {
-        status: 'fail',
-        message: `StatefulSet ${p.statefulSet} not found, so no per-pod DNS records can exist`,
-        hint: 'statefulset-missing',
-        evidence: { expected: { statefulSet: p.statefulSet }, found: { statefulSetsInNamespace: stsList.map((s) => s.metadata?.name) } },
-      };
-    }
-    const serviceName = sts.spec?.serviceName ?? '';
-    const templateLabels = sts.spec?.template?.metadata?.labels ?? {};
-    const stsPods = pods.filter((pod) => labelSelectorMatches(sts.spec?.selector, pod.metadata?.labels) && pod.metadata?.name?.startsWith(`${p.statefulSet}-`));
-    const svcFacts = services.map((s) => ({ name: s.metadata?.name, clusterIP: s.spec?.clusterIP ?? null, selector: s.spec?.selector ?? {} }));
-    const evidence: Record<string, unknown> = {
-      expected: {
-        service: serviceName || p.serviceName || '(the StatefulSet has no serviceName)',
-        clusterIP: 'None',
-        selects: templateLabels,
-        ...(p.serviceName ? { labServiceName: p.serviceName } : {}),
-      },
-      found: { statefulSetServiceName: serviceName || null, services: svcFacts },
-    };
-    const svc = serviceName ? byName(services, serviceName) : undefined;
-    if (!svc) {
-      const selecting = services.filter((s) => mapSelects(s.spec?.selector, templateLabels));
-      const other = selecting.find((s) => s.spec?.clusterIP === 'None') ?? selecting[0];
-      if (other) {
-        return {
-          status: 'fail',
-          message: `Service ${other.metadata?.name} selects the pods, but the StatefulSet's serviceName is ${JSON.stringify(serviceName)}: per-pod records exist only under a headless Service named exactly like serviceName, so ${p.statefulSet}-0.${serviceName}.${ctx.namespace}.svc.${p.clusterDomain} does not resolve`,
-          hint: 'service-name-mismatch',
-          evidence,
-        };
-      }
-      return {
-        status: 'fail',
-        message: serviceName ? `no Service named ${serviceName} (the StatefulSet's serviceName) in ${ctx.namespace}` : `StatefulSet ${p.statefulSet} has no serviceName and no Service selects its pods`,
-        hint: 'service-missing',
-        evidence,
-      };
-    }
-    if (svc.spec?.clusterIP !== 'None') {
-      return { status: 'fail', message: `Service ${serviceName} is not headless (clusterIP ${svc.spec?.clusterIP ?? 'unset'}, expected None)`, hint: 'service-not-headless', evidence };
-    }
-    const selected = stsPods.filter((pod) => mapSelects(svc.spec?.selector, pod.metadata?.labels));
-    if (!mapSelects(svc.spec?.selector, templateLabels) && selected.length === 0) {
-      return {
-        status: 'fail',
-        message: `headless Service ${serviceName} selects ${JSON.stringify(svc.spec?.selector ?? {})}, which matches none of the pods (labels ${JSON.stringify(templateLabels)})`,
-        hint: 'service-selects-nothing',
-        evidence,
-      };
-    }
-
-    // Structure is right; now the real proof: resolve from inside a Ready pod.
-    const ready = selected.filter((pod) => isPodReady(pod)).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-    const execPod: V1Pod | undefined = ready[0];
-    if (!execPod) {
-      return { status: 'skipped', message: `no Ready pod of ${p.statefulSet} to resolve names from (DNS records exist only for Ready pods)`, evidence };
-    }
-    const podName = execPod.metadata?.name ?? '';
-    const container = containerName(execPod, p.container) ?? '';
-    const suffix = `${serviceName}.${ctx.namespace}.svc.${p.clusterDomain}`;
-    // The Service's own name is answered by DNS only; a pod's own FQDN may be answered from its
-    // /etc/hosts (the misleading line the chapter shows), so both are asked.
-    const names = [suffix, ...ready.map((pod) => `${pod.metadata?.name}.${suffix}`)];
-    const podIPs = Object.fromEntries(ready.map((pod) => [pod.metadata?.name, pod.status?.podIP ?? null]));
-    evidence.found = { ...(evidence.found as object), execPod: podName, podIPs };
-
-    let tool: Tool | undefined;
-    const notStarted: Record<string, string> = {};
-    for (const t of ['getent', 'nslookup'] as const) {
-      const r = await lookup(ctx, podName, container, t, names[0] ?? suffix);
-      if (r.started) {
-        tool = t;
-        break;
-      }
-      notStarted[t] = r.reason;
-    }
-    if (!tool) {
-      // Neither tool can run in this image: fall back to weaker evidence, and say so.
-      const slices = await ctx.cluster.endpointSlices(ctx.namespace, ctx.signal);
-      const mine = (slices ?? []).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === serviceName);
-      const hostnames = mine.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.hostname ?? null));
-      const wanted = ready.map((pod) => pod.metadata?.name ?? '');
-      const weak = {
-        ...evidence,
-        method: slices === undefined ? 'structure-only' : 'endpointslice-hostnames',
-        toolsUnavailable: notStarted,
-        endpointSliceHostnames: hostnames,
-      };
-      if (slices === undefined) {
-        return {
-          status: 'pass',
-          message: `weaker evidence: neither getent nor nslookup can run in ${podName} and EndpointSlices are not served; Service ${serviceName} is headless, named by serviceName and selects ${ready.length} Ready pod(s)`,
-          evidence: weak,
-        };
-      }
-      const missing = wanted.filter((w) => !hostnames.includes(w));
-      if (missing.length > 0) {
-        return {
-          status: 'fail',
-          message: `weaker evidence (EndpointSlice hostnames; neither getent nor nslookup can run in ${podName}): no ready endpoint with hostname ${missing.join(', ')} in Service ${serviceName}`,
-          hint: 'dns-not-resolving',
-          evidence: weak,
-        };
-      }
-      return {
-        status: 'pass',
-        message: `weaker evidence: neither getent nor nslookup can run in ${podName}; EndpointSlices of headless Service ${serviceName} publish hostnames ${wanted.join(', ')}`,
-        evidence: weak,
-      };
-    }
-
-    const resolveUntil = Date.now() + p.resolveSeconds * 1000 * ctx.timeMultiplier;
-    const answers = new Map<string, Lookup>();
-    for (;;) {
-      for (const name of names) {
-        if ((answers.get(name)?.ips.length ?? 0) > 0) continue;
-        const r = await lookup(ctx, podName, container, tool, name);
-        if (r.started) answers.set(name, { name, ips: r.ips, output: r.output });
-      }
-      const unresolved = names.filter((n) => (answers.get(n)?.ips.length ?? 0) === 0);
-      const answerEvidence = names.map((n) => ({ name: n, ips: answers.get(n)?.ips ?? [], output: answers.get(n)?.output ?? '' }));
-      if (unresolved.length === 0) {
-        return {
-          status: 'pass',
-          message: `resolved ${names.length - 1} pod FQDN(s) and the Service name with \`${tool}\` from inside ${podName}, e.g. ${names[1] ?? names[0]}`,
-          evidence: { ...evidence, method: tool, answers: answerEvidence },
-        };
-      }
-      if (Date.now() >= resolveUntil) {
-        return {
-          status: 'fail',
-          message: `\`${tool}\` in ${podName} could not resolve ${unresolved.join(', ')} (retried ${p.resolveSeconds * ctx.timeMultiplier} s)`,
-          hint: 'dns-not-resolving',
-          evidence: { ...evidence, method: tool, answers: answerEvidence },
-        };
-      }
-      await sleep(Math.min(2000 * ctx.timeMultiplier, Math.max(0, resolveUntil - Date.now())), ctx.signal);
-    }
+    return { namespace: ctx.namespace, statefulSets, services, pods };
   },
-};
+  gatherMore,
+  judge: judgeHeadlessDns,
+});

@@ -4,11 +4,22 @@
 // back, remove the key, and report the student's own testkey. Judged by output: redis-cli exits 0
 // even on error replies.
 import { randomBytes } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ClusterError, DeadlineError } from '../errors.ts';
-import { isPodReady, sleep } from '../kube/util.ts';
-import { containerName, environmentFault, podState } from './common.ts';
+import { isPodReady } from '../kube/util.ts';
+import { poll } from '../poll.ts';
+import {
+  environmentFault,
+  ownedBy,
+  podProblem,
+  podState,
+  redisContainer,
+  type PodProblem,
+} from './common.ts';
+import type { Judgement } from './define.ts';
+import { msg } from '../messages.ts';
+import { error, fail, pass, skipped, type Evidence } from './outcome.ts';
 import type { CheckContext, Outcome, Primitive } from './registry.ts';
 
 const params = z.strictObject({
@@ -29,142 +40,390 @@ export type RedisPersistenceParams = z.infer<typeof params>;
 class RedisCliMissing extends Error {}
 
 async function redis(ctx: CheckContext, pod: string, container: string, args: string[]): Promise<string> {
-  const r = await ctx.cluster.exec(ctx.namespace, pod, container, ['redis-cli', ...args], 15_000 * Math.max(1, ctx.timeMultiplier), ctx.signal);
+  const r = await ctx.cluster.exec(
+    ctx.namespace,
+    pod,
+    container,
+    ['redis-cli', ...args],
+    15_000 * Math.max(1, ctx.timeMultiplier),
+    ctx.signal,
+  );
   if (r.kind === 'not-started') throw new RedisCliMissing(r.reason);
   return `${r.stdout}${r.stdout.trim() ? '' : r.stderr}`.trim();
+}
+
+/** What redis-persistence looks at before it touches anything. */
+export interface BeforeDeleteFacts {
+  name: string;
+  before: V1Pod | undefined;
+  /** The StatefulSet, read only for a Ready pod (null: there is none). */
+  owner?: V1StatefulSet | null;
+}
+
+/** Before anything is touched: skipped unless the pod is Ready, fail unless the StatefulSet controls it; undefined: go ahead. */
+export function judgeBeforeDelete(
+  { name, before, owner }: BeforeDeleteFacts,
+  p: RedisPersistenceParams,
+): Judgement<'owner'> | undefined {
+  if (!before || !isPodReady(before))
+    return skipped(msg('redis.no-ready-pod', { pod: name }), { pod: name, state: podState(before) });
+  if (owner === undefined) return { need: 'owner' };
+  if (owner && ownedBy(before, owner)) return undefined;
+  const refs = (before.metadata?.ownerReferences ?? []).map((r) => ({
+    kind: r.kind,
+    name: r.name,
+    uid: r.uid,
+    controller: r.controller ?? false,
+  }));
+  return fail(
+    owner
+      ? msg('redis.not-owned', {
+          pod: name,
+          statefulSet: p.statefulSet,
+          uid: String(owner.metadata?.uid),
+          refs: JSON.stringify(refs),
+        })
+      : msg('redis.no-statefulset', { pod: name, statefulSet: p.statefulSet }),
+    'pod-not-owned',
+    {
+      pod: name,
+      ownerReferences: refs,
+      statefulSet: owner ? { name: p.statefulSet, uid: owner.metadata?.uid } : null,
+      deleted: false,
+    },
+  );
+}
+
+/** What Redis answered to the probe's SET and SAVE (SAVE is sent only after an OK). */
+export function judgeWrite(set: string, save?: string): Outcome | undefined {
+  if (set !== 'OK')
+    return fail(msg('redis.set-failed', { answer: JSON.stringify(set) }), 'redis-write-failed');
+  if (save !== undefined && save !== 'OK')
+    return fail(msg('redis.save-failed', { answer: JSON.stringify(save) }), 'redis-save-failed');
+  return undefined;
+}
+
+/** What was seen when no Ready replacement came within the budget. */
+export interface NotRecreatedFacts {
+  name: string;
+  /** The deleted pod, as it was (its images). */
+  before: V1Pod;
+  /** The pod under that name now (a fresh read, else the last state the wait saw). */
+  now: V1Pod | undefined;
+  /** environmentFault() of the replacement (null: none). */
+  fault: Outcome | null;
+  container: string;
+  timeoutMs: number;
+}
+
+/** Why no Ready replacement came: the environment's doing, the student's, or the controller's. */
+export function judgeNotRecreated(f: NotRecreatedFacts): {
+  outcome: Outcome;
+  notReady?: PodProblem['cause'];
+} {
+  const { name, before, now, container, timeoutMs } = f;
+  const seconds = Math.round(timeoutMs / 1000);
+  if (now && now.metadata?.uid !== before.metadata?.uid) {
+    if (f.fault) return { outcome: f.fault };
+    const why = podProblem(now, container);
+    // The replacement runs the spec that was Ready a moment ago: an image that cannot be
+    // pulled (the same image) or a node without room is the environment's doing.
+    const oldImages = (before.spec?.containers ?? []).map((c) => c.image);
+    if (
+      (why.cause === 'image-pull' && why.image !== undefined && oldImages.includes(why.image)) ||
+      (why.cause === 'unschedulable' && why.nodeResources)
+    ) {
+      return {
+        outcome: error(
+          msg('redis.env-not-ready', {
+            pod: name,
+            uid: String(now.metadata?.uid),
+            seconds,
+            problem: why.message,
+          }),
+          'env-pod-not-ready',
+        ),
+        notReady: why.cause,
+      };
+    }
+    // Same spec, Ready a moment ago, now not: the data it loads, its probe's timing or the
+    // node may be why; the status does not say which, and the message admits it.
+    const unclear = why.cause === 'readiness' || why.cause === 'starting' || why.cause === 'not-running';
+    return {
+      outcome: fail(
+        msg('redis.not-recreated', {
+          pod: name,
+          uid: String(now.metadata?.uid),
+          seconds,
+          problem: why.message,
+          unclear: unclear ? msg('redis.unclear') : '',
+        }),
+        'pod-not-recreated',
+      ),
+      notReady: why.cause,
+    };
+  }
+  // No replacement pod at all: the StatefulSet controller (the cluster) did not act.
+  return {
+    outcome: error(
+      msg('redis.no-replacement', {
+        pod: name,
+        seconds,
+        why: now ? msg('redis.old-terminating') : msg('redis.controller-idle'),
+      }),
+      'pod-not-recreated',
+    ),
+  };
+}
+
+/** What was read back from the replacement pod. */
+export interface ReadBackFacts {
+  name: string;
+  oldUid: string;
+  newUid: string;
+  key: string;
+  value: string;
+  got: string;
+  studentKey: string;
+  studentAfter: string;
+}
+
+/** The verdict: the probe's value came back (the student's own key is reported, never judged). */
+export function judgeReadBack(f: ReadBackFacts): Outcome {
+  const student = msg('redis.student-key', {
+    key: f.studentKey,
+    value: f.studentAfter ? JSON.stringify(f.studentAfter) : msg('not-set'),
+  });
+  if (f.got !== f.value) {
+    return fail(
+      msg('redis.data-lost', {
+        pod: f.name,
+        oldUid: f.oldUid,
+        newUid: f.newUid,
+        key: f.key,
+        got: JSON.stringify(f.got || '(nil)'),
+        value: JSON.stringify(f.value),
+        student,
+      }),
+      'data-lost',
+    );
+  }
+  return pass(msg('redis.pass', { pod: f.name, oldUid: f.oldUid, newUid: f.newUid, student }));
+}
+
+/** The probe's key and value, grader-owned and fresh each run. */
+interface Probe {
+  key: string;
+  value: string;
+}
+
+/** Step: SET the probe (Redis answers LOADING while it loads its dump: asked again meanwhile), then SAVE. */
+async function writeProbe(
+  ctx: CheckContext,
+  p: RedisPersistenceParams,
+  pod: string,
+  container: string,
+  probe: Probe,
+  evidence: Evidence,
+): Promise<Outcome | undefined> {
+  // redis-cli ping (the readiness probe) succeeds while Redis is still LOADING its dump: wait it out briefly.
+  const { value: set } = await poll(
+    () => redis(ctx, pod, container, ['SET', probe.key, probe.value]),
+    (answer) => !answer.startsWith('LOADING'),
+    {
+      withinMs: p.readBackSeconds * 1000 * ctx.timeMultiplier,
+      everyMs: 500 * ctx.timeMultiplier,
+      signal: ctx.signal,
+      from: 'first-answer',
+      pauses: 'whole',
+    },
+  );
+  evidence.set = set;
+  const setProblem = judgeWrite(set);
+  if (setProblem) return setProblem;
+  const save = await redis(ctx, pod, container, ['SAVE']);
+  evidence.save = save;
+  return judgeWrite(set, save);
+}
+
+/** Step: wait for a Ready pod with a new uid; when none comes, what is there instead. */
+async function awaitReplacement(
+  ctx: CheckContext,
+  p: RedisPersistenceParams,
+  before: V1Pod,
+  container: string,
+  evidence: Evidence,
+): Promise<{ fresh: V1Pod | undefined } | { problem: Outcome }> {
+  const name = before.metadata?.name ?? '';
+  const oldUid = before.metadata?.uid ?? '';
+  let last: V1Pod | undefined;
+  const timeoutMs = p.recreateSeconds * 1000 * ctx.timeMultiplier;
+  try {
+    const fresh = await ctx.cluster.waitForPod(
+      ctx.namespace,
+      name,
+      (pod) => Boolean(pod && pod.metadata?.uid !== oldUid && isPodReady(pod)),
+      {
+        timeoutMs,
+        signal: ctx.signal,
+        onState: (pod) => {
+          last = pod;
+        },
+      },
+    );
+    return { fresh };
+  } catch (err) {
+    if (!(err instanceof DeadlineError)) throw err;
+    const now = (await ctx.cluster.readPod(ctx.namespace, name, ctx.signal)) ?? last;
+    evidence.after = podState(now);
+    const fault = now && now.metadata?.uid !== oldUid ? await environmentFault(ctx, now) : undefined;
+    const judged = judgeNotRecreated({ name, before, now, fault: fault ?? null, container, timeoutMs });
+    if (judged.notReady) evidence.notReady = judged.notReady;
+    return { problem: judged.outcome };
+  }
+}
+
+/** Step: let the StatefulSet's status catch up, so the workload is whole again before the read. */
+async function catchUp(ctx: CheckContext, p: RedisPersistenceParams, readyBefore: number): Promise<boolean> {
+  const caughtUp = await poll(
+    async () => {
+      const s = await ctx.cluster.readStatefulSet(ctx.namespace, p.statefulSet, ctx.signal);
+      return (
+        Boolean(s) &&
+        (s?.status?.readyReplicas ?? 0) >= Math.min(readyBefore, s?.spec?.replicas ?? 1) &&
+        (s?.status?.observedGeneration ?? 0) >= (s?.metadata?.generation ?? 0)
+      );
+    },
+    (caught) => caught,
+    {
+      withinMs: 30_000 * ctx.timeMultiplier,
+      everyMs: 500 * ctx.timeMultiplier,
+      signal: ctx.signal,
+      pauses: 'whole',
+    },
+  );
+  return caughtUp.value;
+}
+
+/** Step: GET the probe from the new pod until it answers the value (a failed exec is retried within the budget). */
+async function readProbe(
+  ctx: CheckContext,
+  p: RedisPersistenceParams,
+  pod: string,
+  container: string,
+  probe: Probe,
+): Promise<string> {
+  const readUntil = Date.now() + p.readBackSeconds * 1000 * ctx.timeMultiplier;
+  const { value: got } = await poll(
+    async () => {
+      try {
+        return await redis(ctx, pod, container, ['GET', probe.key]);
+      } catch (err) {
+        if (err instanceof RedisCliMissing) throw err;
+        if (!(err instanceof ClusterError) || Date.now() >= readUntil) throw err;
+        return `(exec failed: ${err.message})`;
+      }
+    },
+    (answer) => answer === probe.value,
+    {
+      withinMs: readUntil - Date.now(),
+      everyMs: 500 * ctx.timeMultiplier,
+      signal: ctx.signal,
+      pauses: 'whole',
+    },
+  );
+  return got;
 }
 
 /** redis-persistence: a grader-written value survives a graceful delete of the pod. */
 export const redisPersistence: Primitive<RedisPersistenceParams> = {
   name: 'redis-persistence',
-  description: 'A grader-owned random value written and SAVEd survives a graceful delete of the Redis pod (disruptive)',
+  description:
+    'A grader-owned random value written and SAVEd survives a graceful delete of the Redis pod (disruptive)',
   params,
   defaultTimeoutSeconds: 300,
   async run(ctx, p) {
     const name = `${p.statefulSet}-${p.ordinal}`;
-    const before = await ctx.cluster.readPod(ctx.namespace, name, ctx.signal);
-    if (!before || !isPodReady(before)) {
-      return {
-        status: 'skipped',
-        message: `no Ready pod ${name} to write to, so persistence cannot be evaluated`,
-        evidence: { pod: name, state: podState(before) },
-      };
+    const facts: BeforeDeleteFacts = {
+      name,
+      before: await ctx.cluster.readPod(ctx.namespace, name, ctx.signal),
+    };
+    let verdict = judgeBeforeDelete(facts, p);
+    if (verdict && 'need' in verdict) {
+      // Prove ownership before deleting anything: only a pod the StatefulSet controls comes back.
+      facts.owner = (await ctx.cluster.readStatefulSet(ctx.namespace, p.statefulSet, ctx.signal)) ?? null;
+      verdict = judgeBeforeDelete(facts, p);
     }
-    const container = containerName(before, p.container) ?? '';
+    const { before, owner } = facts;
+    if (verdict || !before || !owner) {
+      if (verdict && !('need' in verdict)) return verdict;
+      throw new Error('redis-persistence: judged before the pod and its StatefulSet were read');
+    }
+    const judged = redisContainer(before.spec, p.container);
+    const container = judged.name ?? '';
     const oldUid = before.metadata?.uid ?? '';
-    const key = `kubegrade:probe:${randomBytes(6).toString('hex')}`;
-    const value = randomBytes(12).toString('hex');
-    const evidence: Record<string, unknown> = { pod: name, container, key, expected: { value, survivesDelete: true }, oldUid };
+    const probe: Probe = {
+      key: `kubegrade:probe:${randomBytes(6).toString('hex')}`,
+      value: randomBytes(12).toString('hex'),
+    };
+    const evidence: Evidence = {
+      pod: name,
+      container,
+      containerReason: judged.reason,
+      key: probe.key,
+      expected: { value: probe.value, survivesDelete: true },
+      oldUid,
+    };
     // The same evidence object is returned, so the cleanup recorded in `finally` still shows.
     const report = (o: Outcome): Outcome => ({ ...o, evidence: Object.assign(evidence, o.evidence ?? {}) });
 
-    let written = false;
-    let currentPod = name;
     try {
-      evidence.studentKeyBefore = { key: p.studentKey, value: await redis(ctx, name, container, ['GET', p.studentKey]) };
-      // redis-cli ping (the readiness probe) succeeds while Redis is still LOADING its dump: wait it out briefly.
-      let set = await redis(ctx, name, container, ['SET', key, value]);
-      const loadingUntil = Date.now() + p.readBackSeconds * 1000 * ctx.timeMultiplier;
-      while (set.startsWith('LOADING') && Date.now() < loadingUntil) {
-        await sleep(500 * ctx.timeMultiplier, ctx.signal);
-        set = await redis(ctx, name, container, ['SET', key, value]);
-      }
-      evidence.set = set;
-      if (set !== 'OK') return report({ status: 'fail', message: `redis-cli SET answered ${JSON.stringify(set)}, expected "OK"`, hint: 'redis-write-failed' });
-      written = true;
-      const save = await redis(ctx, name, container, ['SAVE']);
-      evidence.save = save;
-      if (save !== 'OK') return report({ status: 'fail', message: `redis-cli SAVE answered ${JSON.stringify(save)}, expected "OK"`, hint: 'redis-save-failed' });
+      evidence.studentKeyBefore = {
+        key: p.studentKey,
+        value: await redis(ctx, name, container, ['GET', p.studentKey]),
+      };
+      const writeProblem = await writeProbe(ctx, p, name, container, probe, evidence);
+      if (writeProblem) return report(writeProblem);
 
-      const sts = await ctx.cluster.readStatefulSet(ctx.namespace, p.statefulSet, ctx.signal);
-      const readyBefore = sts?.status?.readyReplicas ?? 0;
+      const readyBefore = owner.status?.readyReplicas ?? 0;
       await ctx.cluster.deletePod(ctx.namespace, name, oldUid, ctx.signal);
       evidence.deleted = { uid: oldUid, graceful: true };
-
-      let last: V1Pod | undefined;
-      const timeoutMs = p.recreateSeconds * 1000 * ctx.timeMultiplier;
-      let fresh: V1Pod | undefined;
-      try {
-        fresh = await ctx.cluster.waitForPod(ctx.namespace, name, (pod) => Boolean(pod && pod.metadata?.uid !== oldUid && isPodReady(pod)), {
-          timeoutMs,
-          signal: ctx.signal,
-          onState: (pod) => {
-            last = pod;
-          },
-        });
-      } catch (err) {
-        if (!(err instanceof DeadlineError)) throw err;
-        const now = (await ctx.cluster.readPod(ctx.namespace, name, ctx.signal)) ?? last;
-        evidence.after = podState(now);
-        if (now && now.metadata?.uid !== oldUid) {
-          const env = await environmentFault(ctx, now);
-          if (env) return report(env);
-          return report({
-            status: 'fail',
-            message: `the replacement pod ${name} (uid ${now.metadata?.uid}) was not Ready within ${Math.round(timeoutMs / 1000)} s`,
-            hint: 'pod-not-recreated',
-          });
-        }
-        // No replacement pod at all: the StatefulSet controller (the cluster) did not act.
-        return report({
-          status: 'error',
-          message: `no replacement for pod ${name} appeared within ${Math.round(timeoutMs / 1000)} s of the delete (${now ? 'the old pod is still terminating' : 'the StatefulSet controller did not re-create it'})`,
-          hint: 'pod-not-recreated',
-        });
-      }
-      const newUid = fresh?.metadata?.uid ?? '';
+      const replaced = await awaitReplacement(ctx, p, before, container, evidence);
+      if ('problem' in replaced) return report(replaced.problem);
+      const newUid = replaced.fresh?.metadata?.uid ?? '';
       evidence.newUid = newUid;
-      currentPod = name;
 
-      // Let the StatefulSet's status catch up, so the workload is whole again before we read.
-      const catchUpUntil = Date.now() + 30_000 * ctx.timeMultiplier;
-      for (;;) {
-        const s = await ctx.cluster.readStatefulSet(ctx.namespace, p.statefulSet, ctx.signal);
-        const caught = Boolean(s) && (s?.status?.readyReplicas ?? 0) >= Math.min(readyBefore, s?.spec?.replicas ?? 1) && (s?.status?.observedGeneration ?? 0) >= (s?.metadata?.generation ?? 0);
-        evidence.statefulSetCaughtUp = caught;
-        if (caught || Date.now() >= catchUpUntil) break;
-        await sleep(500 * ctx.timeMultiplier, ctx.signal);
-      }
-
-      const readUntil = Date.now() + p.readBackSeconds * 1000 * ctx.timeMultiplier;
-      let got = '';
-      for (;;) {
-        try {
-          got = await redis(ctx, name, container, ['GET', key]);
-        } catch (err) {
-          if (err instanceof RedisCliMissing) throw err;
-          if (!(err instanceof ClusterError) || Date.now() >= readUntil) throw err;
-          got = `(exec failed: ${err.message})`;
-        }
-        if (got === value || Date.now() >= readUntil) break;
-        await sleep(500 * ctx.timeMultiplier, ctx.signal);
-      }
+      evidence.statefulSetCaughtUp = await catchUp(ctx, p, readyBefore);
+      const got = await readProbe(ctx, p, name, container, probe);
       evidence.found = { value: got || '(nil)', newUid };
       const studentAfter = await redis(ctx, name, container, ['GET', p.studentKey]);
       evidence.studentKeyAfter = { key: p.studentKey, value: studentAfter };
-      const studentNote = `; your ${p.studentKey}: ${studentAfter ? JSON.stringify(studentAfter) : '(not set)'}`;
-      if (got !== value) {
-        return report({
-          status: 'fail',
-          message: `after deleting ${name} (uid ${oldUid} -> ${newUid}) GET ${key} answered ${JSON.stringify(got || '(nil)')}, expected ${JSON.stringify(value)}: the data did not survive${studentNote}`,
-          hint: 'data-lost',
-        });
-      }
-      return report({
-        status: 'pass',
-        message: `a value written and saved before deleting ${name} was read back from the new pod (uid ${oldUid} -> ${newUid})${studentNote}`,
-      });
+      return report(
+        judgeReadBack({
+          name,
+          oldUid,
+          newUid,
+          key: probe.key,
+          value: probe.value,
+          got,
+          studentKey: p.studentKey,
+          studentAfter,
+        }),
+      );
     } catch (err) {
       if (err instanceof RedisCliMissing) {
-        return report({ status: 'fail', message: `redis-cli cannot run in ${name}/${container}: ${err.message}`, hint: 'redis-cli-missing' });
+        return report(
+          fail(msg('redis.cli-missing', { pod: name, container, reason: err.message }), 'redis-cli-missing'),
+        );
       }
       throw err;
     } finally {
-      if (written) {
+      // Once the SET took, the probe's key is removed whatever happened next.
+      if (evidence.set === 'OK') {
         try {
-          evidence.cleanup = await redis(ctx, currentPod, container, ['DEL', key]);
+          evidence.cleanup = await redis(ctx, name, container, ['DEL', probe.key]);
         } catch {
-          evidence.cleanup = 'failed (the key may remain)';
+          evidence.cleanup = msg('redis.cleanup-failed');
         }
       }
     }

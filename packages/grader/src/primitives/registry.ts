@@ -3,7 +3,8 @@
 import type { z } from 'zod';
 import type { Cluster } from '../kube/cluster.ts';
 import type { HintKey } from '../hints.ts';
-import type { CheckResult, Hint, LabCheck } from '../types.ts';
+import type { Message } from '../messages.ts';
+import type { Hint, LabCheck } from '../types.ts';
 
 /** What a primitive gets to work with while evaluating one check. */
 export interface CheckContext {
@@ -12,20 +13,20 @@ export interface CheckContext {
   cluster: Cluster;
   /** Aborts when this check's deadline passes or the run is cancelled. */
   signal: AbortSignal;
-  /** This check's deadline (epoch ms). */
-  deadline: number;
-  /** Multiplier for every wait, for slow clusters (hard per-request/exec timeouts use max(1, it)). */
+  /** Multiplier for every wait, for slow clusters (hard per-request/exec timeouts use max(1, it)); 0: no waiting (the live lab). */
   timeMultiplier: number;
+  /** The check as the lab declares it (its id, for primitives registered from outside). */
   check: LabCheck;
-  /** Verdicts of the checks that already ran in this run. */
-  results: ReadonlyMap<string, CheckResult>;
 }
 
 /** A primitive's verdict; the runner adds id, title, points and timing. */
 export interface Outcome {
   status: 'pass' | 'fail' | 'skipped' | 'error';
-  /** One line saying what was found (and, on failure, what was expected). */
-  message: string;
+  /**
+   * One line saying what was found (and, on failure, what was expected): a catalog message
+   * (messages.ts), or plain text for primitives outside the catalog (shown as is in every language).
+   */
+  message: string | Message;
   /** A catalog key, or a full hint (for primitives outside the catalog). */
   hint?: HintKey | Hint | null;
   evidence?: Record<string, unknown>;

@@ -2,7 +2,10 @@
 // claim, when it exists, asks for it.
 import { z } from 'zod';
 import { byName } from './common.ts';
-import type { Primitive } from './registry.ts';
+import { msg } from '../messages.ts';
+import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import { definePrimitive, type Judgement } from './define.ts';
+import { error, fail, pass } from './outcome.ts';
 
 const params = z.strictObject({
   name: z.string().min(1),
@@ -14,44 +17,61 @@ const params = z.strictObject({
 /** Parameters of storageclass. */
 export type StorageClassParams = z.infer<typeof params>;
 
+/** What storageclass reads: every StorageClass, and (asked for) the namespace's claims. */
+export interface StorageClassFacts {
+  classes: V1StorageClass[];
+  claims?: V1PersistentVolumeClaim[];
+}
+
 /** storageclass: the StorageClass exists with the expected provisioner, and the claim uses it. */
-export const storageClass: Primitive<StorageClassParams> = {
+export const storageClass = definePrimitive<StorageClassParams, StorageClassFacts, 'claims'>({
   name: 'storageclass',
   description: 'StorageClass present (with the expected provisioner) and used by the claim',
   params,
   defaultTimeoutSeconds: 30,
-  async run(ctx, p) {
-    const classes = await ctx.cluster.storageClasses(ctx.signal);
-    const sc = byName(classes, p.name);
-    const found = {
-      storageClasses: classes.map((c) => ({
-        name: c.metadata?.name,
-        provisioner: c.provisioner,
-        default: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
-      })),
-    };
-    const expected = { name: p.name, provisioner: p.provisioner ?? '(any)' };
-    if (!sc) return { status: 'fail', message: `StorageClass ${p.name} not found`, hint: 'storageclass-missing', evidence: { expected, found } };
-    if (p.provisioner && sc.provisioner !== p.provisioner) {
-      return {
-        status: 'fail',
-        message: `StorageClass ${p.name} uses provisioner ${sc.provisioner}, expected ${p.provisioner}`,
-        hint: 'storageclass-missing',
-        evidence: { expected, found },
-      };
+  gather: async (ctx) => ({ classes: await ctx.cluster.storageClasses(ctx.signal) }),
+  gatherMore: async (ctx, _p, facts) => ({
+    ...facts,
+    claims: await ctx.cluster.persistentVolumeClaims(ctx.namespace, ctx.signal),
+  }),
+  judge: judgeStorageClass,
+});
+
+/** storageclass's verdict; the claims are read only for a class that is right. */
+export function judgeStorageClass(facts: StorageClassFacts, p: StorageClassParams): Judgement<'claims'> {
+  const { classes } = facts;
+  const sc = byName(classes, p.name);
+  const found = {
+    storageClasses: classes.map((c) => ({
+      name: c.metadata?.name,
+      provisioner: c.provisioner,
+      default: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+    })),
+  };
+  const expected = { name: p.name, provisioner: p.provisioner ?? msg('any') };
+  if (!sc) return fail(msg('sc.missing', { name: p.name }), 'storageclass-missing', { expected, found });
+  if (p.provisioner && sc.provisioner !== p.provisioner) {
+    // The class belongs to the course environment: a different provisioner is not the student's doing.
+    return error(
+      msg('sc.provisioner-differs', { name: p.name, found: sc.provisioner, expected: p.provisioner }),
+      'env-storageclass-provisioner',
+      { expected, found },
+    );
+  }
+  if (p.claim) {
+    if (!facts.claims) return { need: 'claims' };
+    const pvc = byName(facts.claims, p.claim);
+    const cls = pvc?.spec?.storageClassName;
+    if (pvc && cls !== p.name) {
+      return fail(
+        msg('sc.claim-class', { name: p.name, claim: p.claim, found: JSON.stringify(cls ?? null) }),
+        'claim-not-dynamic',
+        {
+          expected: { ...expected, claimStorageClassName: p.name },
+          found: { ...found, claimStorageClassName: cls ?? null },
+        },
+      );
     }
-    if (p.claim) {
-      const pvc = byName(await ctx.cluster.persistentVolumeClaims(ctx.namespace, ctx.signal), p.claim);
-      const cls = pvc?.spec?.storageClassName;
-      if (pvc && cls !== p.name) {
-        return {
-          status: 'fail',
-          message: `StorageClass ${p.name} exists, but claim ${p.claim} asks for storageClassName ${JSON.stringify(cls ?? null)}`,
-          hint: 'claim-not-dynamic',
-          evidence: { expected: { ...expected, claimStorageClassName: p.name }, found: { ...found, claimStorageClassName: cls ?? null } },
-        };
-      }
-    }
-    return { status: 'pass', message: `StorageClass ${p.name} exists (provisioner ${sc.provisioner})`, evidence: { expected, found } };
-  },
-};
+  }
+  return pass(msg('sc.pass', { name: p.name, provisioner: sc.provisioner }), { expected, found });
+}

@@ -1,6 +1,15 @@
 // Renderings of a RunResult: a table for people (colours plus words, fine without colour), one JSON
 // object for programs, JUnit XML for CI systems.
 import pc from 'picocolors';
+import {
+  localize,
+  localizeEvidence,
+  msg,
+  renderMessage,
+  type Lang,
+  type LocalizedMessage,
+  type Message,
+} from '../messages.ts';
 import type { CheckResult, Hint, RunResult } from '../types.ts';
 
 /** The JSON the CLI prints: exactly these fields. */
@@ -15,7 +24,10 @@ export interface JsonReport {
     status: CheckResult['status'];
     points: number;
     maxPoints: number;
+    /** The message in English (as before). */
     message: string;
+    /** The message as key and parameters, with its text in both languages. */
+    messageText: LocalizedMessage;
     hint: Hint | null;
     evidence: Record<string, unknown>;
     durationMs: number;
@@ -36,18 +48,45 @@ export function toJsonReport(r: RunResult): JsonReport {
       points: c.points,
       maxPoints: c.maxPoints,
       message: c.message,
+      messageText: localize(messageOf(c)),
       hint: c.hint ? { key: c.hint.key, zh: c.hint.zh, en: c.hint.en } : null,
-      evidence: c.evidence,
+      evidence: localizeEvidence(c.evidence),
       durationMs: c.durationMs,
     })),
   };
 }
 
-type Lang = 'zh' | 'en';
+/** A check's message as a catalog message (a result from before the catalog has only English text). */
+export function messageOf(c: Pick<CheckResult, 'message' | 'messageText'>): Message {
+  return c.messageText ?? msg('text', { text: c.message });
+}
+
+/** A check's message in one language. */
+export function messageIn(c: Pick<CheckResult, 'message' | 'messageText'>, lang: Lang): string {
+  return renderMessage(messageOf(c), lang);
+}
 
 const WORDS: Record<Lang, Record<CheckResult['status'] | RunResult['status'] | 'score' | 'hint', string>> = {
-  en: { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP', passed: 'PASSED', failed: 'FAILED', score: 'Score', hint: 'Hint' },
-  zh: { pass: '通过', fail: '未通过', error: '错误', skipped: '跳过', passed: '全部通过', failed: '未全部通过', score: '得分', hint: '提示' },
+  en: {
+    pass: 'PASS',
+    fail: 'FAIL',
+    error: 'ERROR',
+    skipped: 'SKIP',
+    passed: 'PASSED',
+    failed: 'FAILED',
+    score: 'Score',
+    hint: 'Hint',
+  },
+  zh: {
+    pass: '通过',
+    fail: '未通过',
+    error: '错误',
+    skipped: '跳过',
+    passed: '全部通过',
+    failed: '未全部通过',
+    score: '得分',
+    hint: '提示',
+  },
 };
 
 /** A human-readable table; `color` false gives plain words only (NO_COLOR, pipes). */
@@ -56,7 +95,13 @@ export function toTable(r: RunResult, opts: { lang?: Lang; color?: boolean } = {
   const c = pc.createColors(opts.color ?? false);
   const w = WORDS[lang];
   const paint = (status: CheckResult['status'], s: string) =>
-    status === 'pass' ? c.green(s) : status === 'fail' ? c.red(s) : status === 'error' ? c.magenta(s) : c.yellow(s);
+    status === 'pass'
+      ? c.green(s)
+      : status === 'fail'
+        ? c.red(s)
+        : status === 'error'
+          ? c.magenta(s)
+          : c.yellow(s);
   const lines: string[] = [];
   const runPaint = r.status === 'passed' ? c.green : r.status === 'failed' ? c.red : c.magenta;
   lines.push(c.bold(`${r.lab} @ ${r.namespace}`));
@@ -65,8 +110,9 @@ export function toTable(r: RunResult, opts: { lang?: Lang; color?: boolean } = {
     const word = w[ch.status].padEnd(statusWidth);
     const pts = `${ch.points}/${ch.maxPoints}`.padStart(7);
     lines.push(`${paint(ch.status, `[${word}]`)} ${pts}  ${c.bold(ch.id)}  ${ch.title[lang]}`);
-    lines.push(`    ${ch.message}`);
-    if (ch.hint && ch.status !== 'pass') lines.push(`    ${c.cyan(`${w.hint} (${ch.hint.key}):`)} ${ch.hint[lang]}`);
+    lines.push(`    ${messageIn(ch, lang)}`);
+    if (ch.hint && ch.status !== 'pass')
+      lines.push(`    ${c.cyan(`${w.hint} (${ch.hint.key}):`)} ${ch.hint[lang]}`);
   }
   lines.push(`${w.score}: ${r.score}/${r.maxScore}  ${runPaint(w[r.status])}`);
   return `${lines.join('\n')}\n`;
@@ -77,7 +123,15 @@ function xmlSafe(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
-    if (cp === 9 || cp === 10 || cp === 13 || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000) out += ch;
+    if (
+      cp === 9 ||
+      cp === 10 ||
+      cp === 13 ||
+      (cp >= 0x20 && cp <= 0xd7ff) ||
+      (cp >= 0xe000 && cp <= 0xfffd) ||
+      cp >= 0x10000
+    )
+      out += ch;
   }
   return out;
 }
@@ -113,12 +167,20 @@ export function toJunit(r: RunResult): string {
     out.push(`      <property name="${k}" value="${xml(v)}"/>`);
   out.push('    </properties>');
   for (const c of r.checks) {
-    out.push(`    <testcase classname="${xml(`kubegrade.${r.lab}`)}" name="${xml(c.id)}" time="${secs(c.durationMs)}">`);
+    out.push(
+      `    <testcase classname="${xml(`kubegrade.${r.lab}`)}" name="${xml(c.id)}" time="${secs(c.durationMs)}">`,
+    );
     const body = [c.message, ...(c.hint ? [`hint ${c.hint.key}: ${c.hint.en}`, c.hint.zh] : [])].join('\n');
-    if (c.status === 'fail') out.push(`      <failure message="${xml(c.message)}" type="${xml(c.hint?.key ?? 'fail')}">${xml(body)}</failure>`);
-    else if (c.status === 'error') out.push(`      <error message="${xml(c.message)}" type="grader-or-cluster">${xml(body)}</error>`);
+    if (c.status === 'fail')
+      out.push(
+        `      <failure message="${xml(c.message)}" type="${xml(c.hint?.key ?? 'fail')}">${xml(body)}</failure>`,
+      );
+    else if (c.status === 'error')
+      out.push(`      <error message="${xml(c.message)}" type="grader-or-cluster">${xml(body)}</error>`);
     else if (c.status === 'skipped') out.push(`      <skipped message="${xml(c.message)}"/>`);
-    out.push(`      <system-out>${xml(JSON.stringify({ points: c.points, maxPoints: c.maxPoints, evidence: c.evidence }))}</system-out>`);
+    out.push(
+      `      <system-out>${xml(JSON.stringify({ points: c.points, maxPoints: c.maxPoints, evidence: c.evidence }))}</system-out>`,
+    );
     out.push('    </testcase>');
   }
   out.push('  </testsuite>', '</testsuites>');

@@ -2,7 +2,7 @@
 import { startKubeSim, type KubeObject, type KubeSim } from '@kubegrade/kube-sim';
 import type { generateClass as Gen } from '@kubegrade/kube-sim';
 
-export { createPodRuntime, generateClass, loadClass } from '@kubegrade/kube-sim';
+export { createPodRuntime, generateClass, loadClass, podIsReady } from '@kubegrade/kube-sim';
 export { startKubeSim, type KubeSim };
 
 /** A generated manifest (its metadata has no uid yet). */

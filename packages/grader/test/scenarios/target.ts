@@ -1,0 +1,2 @@
+// The runner lives in src/scenario/target.ts (`kubegrade lab test` uses it too).
+export * from '../../src/scenario/target.ts';
