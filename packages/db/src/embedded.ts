@@ -6,7 +6,21 @@
 // Two PGlite instances on one data directory corrupt it, so a running server records itself in
 // <dataDir>.server.json ({ pid, url }) and a second start on that directory fails with
 // EmbeddedDatabaseBusyError, which carries the URL to connect to instead (openDatabase does so).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+//
+// The server asks for a password, generated at each start (32 random characters) and part of its
+// URL; the lock file holding that URL, and the data directory, are readable by their owner only,
+// so another local user can neither sign in as the superuser nor read the files.
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +54,11 @@ const pgliteVersion = installedPgliteVersion();
  * A freshly initialized cluster saved after the first initdb and loaded by later starts: initdb
  * is most of PGlite's start-up time (seconds, tens of seconds on a loaded machine).
  */
-export const templatePath = join(repoRoot, 'node_modules/.cache/kubegrade-db', `pglite-${pgliteVersion}-initdb.tar`);
+export const templatePath = join(
+  repoRoot,
+  'node_modules/.cache/kubegrade-db',
+  `pglite-${pgliteVersion}-initdb.tar`,
+);
 
 async function createPGlite(dataDir: string): Promise<PGlite> {
   const inMemory = dataDir.startsWith('memory://');
@@ -52,7 +70,9 @@ async function createPGlite(dataDir: string): Promise<PGlite> {
     } catch {
       // A damaged or incompatible template: start over with initdb (and save a new one below).
       rmSync(templatePath, { force: true });
-      if (!inMemory) for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
+      if (!inMemory)
+        for (const entry of readdirSync(dataDir))
+          rmSync(join(dataDir, entry), { recursive: true, force: true });
     }
   }
   const db = await PGlite.create(dataDir);
@@ -77,11 +97,13 @@ export interface EmbeddedPostgresOptions {
   host?: string;
   /** Most simultaneous client connections (default 100). */
   maxConnections?: number;
+  /** The superuser password; default: generated at each start. */
+  password?: string;
 }
 
 /** A running embedded server. */
 export interface EmbeddedPostgres {
-  /** postgres://postgres@127.0.0.1:<port>/postgres */
+  /** postgres://postgres:<generated password>@127.0.0.1:<port>/postgres */
   url: string;
   port: number;
   dataDir: string;
@@ -143,7 +165,10 @@ function acquire(dataDir: string): void {
   mkdirSync(dirname(lock), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(lock, JSON.stringify({ pid: process.pid, url: null } satisfies LockFile), { flag: 'wx' });
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, url: null } satisfies LockFile), {
+        flag: 'wx',
+        mode: 0o600,
+      });
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -158,12 +183,15 @@ function acquire(dataDir: string): void {
 }
 
 /** Starts PGlite on `dataDir` and serves it on 127.0.0.1:`port` over the Postgres protocol. */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir ?? defaultEmbeddedDataDir;
   const onDisk = !dataDir.startsWith('memory://');
   if (onDisk) {
     acquire(dataDir);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
   }
   const release = () => {
     if (onDisk) rmSync(lockFileFor(dataDir), { force: true });
@@ -176,6 +204,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     throw err;
   }
   const host = options.host ?? '127.0.0.1';
+  const password = options.password ?? randomBytes(24).toString('base64url');
   // Clients reach PGlite through the multiplexer (see multiplexer.ts: whole batches and
   // transactions at a time, LISTEN/NOTIFY routing), which forwards to pglite-socket on a private port.
   const server = new PGLiteSocketServer({
@@ -192,6 +221,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       host,
       port: options.port ?? 0,
       upstreamPort: Number(inner.slice(inner.lastIndexOf(':') + 1)),
+      password,
     });
   } catch (err) {
     await server.stop().catch(() => {});
@@ -203,8 +233,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     );
   }
   const port = proxy.port;
-  const url = `postgres://postgres@${host}:${port}/postgres`;
-  if (onDisk) writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: process.pid, url } satisfies LockFile));
+  const url = `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/postgres`;
+  if (onDisk)
+    writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: process.pid, url } satisfies LockFile), {
+      mode: 0o600,
+    });
   let stopped: Promise<void> | null = null;
   return {
     url,

@@ -33,3 +33,10 @@ export {
 } from './embedded.ts';
 export { openDatabase, type OpenedDatabase, type OpenDatabaseOptions } from './open.ts';
 export * from './runs/index.ts';
+export { checkPoints, labMaxScore } from './labs.ts';
+export * from './events/index.ts';
+export { seal, unseal, type Sealed } from './crypto.ts';
+export { ltiServiceToken, ltiToolKey } from './lti.ts';
+export * from './scores/ledger.ts';
+export * from './scores/regrade-preview.ts';
+export * from './scores/insight.ts';

@@ -102,7 +102,9 @@ export async function migrate(target: MigrateTarget, options: MigrateOptions = {
     try {
       await c.connect();
     } catch (err) {
-      throw new Error(`cannot connect to ${redact(target)} to migrate it: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot connect to ${redact(target)} to migrate it: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     client = c;
     release = () => c.end();

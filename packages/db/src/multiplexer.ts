@@ -15,6 +15,11 @@
 //   NotificationResponse messages out of every reply and writes them to the connections listening
 //   on that channel, at a message boundary, as PostgreSQL itself would. UNLISTEN is not passed on
 //   (the backend session keeps listening; routing decides who hears what).
+//
+// Password: with `password` set, the proxy answers the startup message itself with an MD5
+// password challenge (PostgreSQL's AuthenticationMD5Password) and forwards the startup only after a
+// correct answer; pglite-socket behind it trusts whoever reaches it, and listens on loopback only.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 const SSL_REQUEST = 80877103;
@@ -73,7 +78,11 @@ export function listenStatements(sql: string): { listen: boolean; channel: strin
   const out: { listen: boolean; channel: string }[] = [];
   for (const m of sql.matchAll(STATEMENT)) {
     const raw = m[2]!;
-    const channel = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw === '*' ? '*' : raw.toLowerCase();
+    const channel = raw.startsWith('"')
+      ? raw.slice(1, -1).replace(/""/g, '"')
+      : raw === '*'
+        ? '*'
+        : raw.toLowerCase();
     out.push({ listen: m[1]!.toUpperCase() === 'LISTEN', channel });
   }
   return out;
@@ -120,6 +129,37 @@ function notificationChannel(message: Buffer): string {
   return message.toString('utf8', 9, message.indexOf(0, 9));
 }
 
+/** The `user` parameter of a startup message (int32 length, int32 protocol, then key\0value\0 pairs). */
+function startupUser(message: Buffer): string {
+  const parts = message.toString('utf8', 8, message.length).split('\0');
+  for (let i = 0; i + 1 < parts.length; i += 2) if (parts[i] === 'user') return parts[i + 1] ?? '';
+  return '';
+}
+
+const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
+
+/** The answer PostgreSQL expects to an MD5 challenge: "md5" + md5(md5(password + user) + salt). */
+export function md5PasswordAnswer(user: string, password: string, salt: Buffer): string {
+  return `md5${md5(Buffer.concat([Buffer.from(md5(password + user)), salt]))}`;
+}
+
+function authenticationMd5(salt: Buffer): Buffer {
+  const out = Buffer.alloc(13);
+  out.write('R', 0);
+  out.writeInt32BE(12, 1);
+  out.writeInt32BE(5, 5);
+  salt.copy(out, 9);
+  return out;
+}
+
+function fatal(code: string, text: string): Buffer {
+  const body = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${text}\0\0`);
+  const head = Buffer.alloc(5);
+  head.write('E', 0);
+  head.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
 interface Conn {
   socket: Socket;
   upstream: Socket;
@@ -140,7 +180,12 @@ export interface Multiplexer {
 }
 
 /** Listens on host:port and forwards every connection to the pglite-socket server at upstreamPort. */
-export async function startMultiplexer(options: { host: string; port: number; upstreamPort: number }): Promise<Multiplexer> {
+export async function startMultiplexer(options: {
+  host: string;
+  port: number;
+  upstreamPort: number;
+  password?: string | null;
+}): Promise<Multiplexer> {
   const conns = new Set<Conn>();
   const waiting: Conn[] = [];
   let floor: Conn | null = null;
@@ -173,15 +218,50 @@ export async function startMultiplexer(options: { host: string; port: number; up
 
   const server: Server = createServer((socket) => {
     const upstream = connect({ host: '127.0.0.1', port: options.upstreamPort });
-    const c: Conn = { socket, upstream, channels: new Set(), pending: [], outstanding: 0, txStatus: 'I', closed: false };
+    const c: Conn = {
+      socket,
+      upstream,
+      channels: new Set(),
+      pending: [],
+      outstanding: 0,
+      txStatus: 'I',
+      closed: false,
+    };
     conns.add(c);
     const fromClient = new MessageFramer(true);
     const fromServer = new MessageFramer(false);
     let byteAnswersPending = 0;
+    // With a password: the startup message waits here until the client answers the challenge.
+    let auth: 'startup' | 'password' | 'done' = options.password ? 'startup' : 'done';
+    let heldStartup: Buffer | null = null;
+    let user = '';
+    const salt = randomBytes(4);
 
     socket.on('data', (chunk: Buffer) => {
       const forFloor: Buffer[] = [];
-      for (const frame of fromClient.push(chunk)) {
+      for (let frame of fromClient.push(chunk)) {
+        if (auth !== 'done' && !(frame.type === '' && frame.message.length === 8)) {
+          if (
+            auth === 'startup' &&
+            frame.type === '' &&
+            !(frame.message.length === 16 && frame.message.readInt32BE(4) === CANCEL_REQUEST)
+          ) {
+            heldStartup = frame.message;
+            user = startupUser(frame.message);
+            auth = 'password';
+            socket.write(authenticationMd5(salt));
+            continue;
+          }
+          const given =
+            frame.type === 'p' ? frame.message.subarray(5, frame.message.indexOf(0, 5)) : Buffer.alloc(0);
+          const expected = Buffer.from(md5PasswordAnswer(user, options.password ?? '', salt));
+          if (auth !== 'password' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+            socket.end(fatal('28P01', `password authentication failed for user "${user}"`));
+            return;
+          }
+          auth = 'done';
+          frame = { type: '', message: heldStartup! };
+        }
         const { type, message } = frame;
         if (type === '' && message.length === 8) {
           const code = message.readInt32BE(4);

@@ -103,35 +103,46 @@ describe('docker-compose.yml', () => {
     for (const [, s] of services) {
       for (const v of s.volumes ?? []) {
         const source = typeof v === 'string' ? v.split(':')[0]! : (v.source ?? '');
-        if (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source)) expect(compose.volumes?.[source], `volume ${source}`).not.toBeUndefined();
+        if (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source))
+          expect(compose.volumes?.[source], `volume ${source}`).not.toBeUndefined();
       }
     }
   });
 
   it('keeps postgres data in a volume and checks its health', () => {
     const pg = compose.services.postgres!;
-    expect(pg.volumes?.some((v) => typeof v === 'string' && v.endsWith(':/var/lib/postgresql/data'))).toBe(true);
+    expect(pg.volumes?.some((v) => typeof v === 'string' && v.endsWith(':/var/lib/postgresql/data'))).toBe(
+      true,
+    );
     expect(JSON.stringify(pg.healthcheck?.test)).toContain('pg_isready');
   });
 
   it.each(built)('%s sets only environment variables its code reads', (name, s) => {
     const app = join(repoRoot, 'apps', name);
     // An app reads its own source and that of the workspace packages it runs (db, grader, ...).
-    const files = [...sourceFiles(join(app, 'src')), ...readdirSync(join(repoRoot, 'packages')).flatMap((p) => sourceFiles(join(repoRoot, 'packages', p, 'src')))];
+    const files = [
+      ...sourceFiles(join(app, 'src')),
+      ...readdirSync(join(repoRoot, 'packages')).flatMap((p) =>
+        sourceFiles(join(repoRoot, 'packages', p, 'src')),
+      ),
+    ];
     const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     const unread = envKeys(s).filter((k) => !RUNTIME_VARS.has(k) && !new RegExp(`\\b${k}\\b`).test(text));
-    expect(unread, `variables no code under ${relative(repoRoot, app)}/src or packages/*/src reads`).toEqual([]);
+    expect(unread, `variables no code under ${relative(repoRoot, app)}/src or packages/*/src reads`).toEqual(
+      [],
+    );
   });
 
   it('passes the api the secrets it needs in production', () => {
     const keys = envKeys(compose.services.api!);
-    for (const k of ['DATABASE_URL', 'SESSION_SECRET', 'WEBHOOK_ENCRYPTION_KEY', 'PUBLIC_URL']) expect(keys).toContain(k);
+    for (const k of ['DATABASE_URL', 'SESSION_SECRET', 'WEBHOOK_ENCRYPTION_KEY', 'PUBLIC_URL'])
+      expect(keys).toContain(k);
     expect(envKeys(compose.services.worker!)).toEqual(expect.arrayContaining(['DATABASE_URL', 'KUBECONFIG']));
     expect(envKeys(compose.services.web!)).toContain('API_URL');
   });
 });
 
-describe('the apps\' Dockerfiles', () => {
+describe("the apps' Dockerfiles", () => {
   const dockerfiles = built.map(([name, s]) => [name, buildOf(s)] as const);
 
   it.each(dockerfiles)('%s is multi-stage on a current Node LTS', (_name, { dockerfile }) => {
@@ -150,7 +161,9 @@ describe('the apps\' Dockerfiles', () => {
     if (args.some((a) => a.endsWith('/next'))) {
       // `next start` serves the build of the app the last WORKDIR points at.
       expect(args).toContain('start');
-      expect(JSON.parse(readFileSync(join(repoRoot, 'apps', name, 'package.json'), 'utf8')).dependencies.next).toBeDefined();
+      expect(
+        JSON.parse(readFileSync(join(repoRoot, 'apps', name, 'package.json'), 'utf8')).dependencies.next,
+      ).toBeDefined();
     } else {
       const entry = args.find((a) => /\.(ts|js|mjs)$/.test(a));
       expect(entry, `the CMD's script in ${args.join(' ')}`).toBeDefined();
@@ -158,10 +171,16 @@ describe('the apps\' Dockerfiles', () => {
     }
   });
 
-  it.each(dockerfiles)('%s copies only paths that exist, and every workspace manifest npm ci needs', (_name, { context, dockerfile }) => {
-    const sources = contextCopies(dockerfile);
-    for (const src of sources) expect(existsSync(resolve(context, src)), `COPY ${src}`).toBe(true);
-    for (const ws of workspaceDirs()) expect(sources, `${relative(repoRoot, dockerfile)} must COPY ${ws}/package.json`).toContain(`${ws}/package.json`);
-    expect(sources).toContain('package-lock.json');
-  });
+  it.each(dockerfiles)(
+    '%s copies only paths that exist, and every workspace manifest npm ci needs',
+    (_name, { context, dockerfile }) => {
+      const sources = contextCopies(dockerfile);
+      for (const src of sources) expect(existsSync(resolve(context, src)), `COPY ${src}`).toBe(true);
+      for (const ws of workspaceDirs())
+        expect(sources, `${relative(repoRoot, dockerfile)} must COPY ${ws}/package.json`).toContain(
+          `${ws}/package.json`,
+        );
+      expect(sources).toContain('package-lock.json');
+    },
+  );
 });

@@ -107,7 +107,10 @@ interface DbIndex {
 }
 
 /** Every difference between the database `client` is connected to and schema.prisma; empty when none. */
-export async function findDrift(client: pg.ClientBase, datamodel: Datamodel = loadDatamodel()): Promise<string[]> {
+export async function findDrift(
+  client: pg.ClientBase,
+  datamodel: Datamodel = loadDatamodel(),
+): Promise<string[]> {
   const problems: string[] = [];
 
   const enumRows = await client.query<{ name: string; labels: string[] }>(
@@ -122,10 +125,17 @@ export async function findDrift(client: pg.ClientBase, datamodel: Datamodel = lo
     const want = e.values.map((v) => v.dbName ?? v.name);
     const got = dbEnums.get(name);
     if (!got) problems.push(`enum ${name} is missing`);
-    else if (got.join(',') !== want.join(',')) problems.push(`enum ${name} has (${got}) but schema.prisma says (${want})`);
+    else if (got.join(',') !== want.join(','))
+      problems.push(`enum ${name} has (${got}) but schema.prisma says (${want})`);
   }
 
-  const colRows = await client.query<{ table: string; column: string; type: string; notnull: boolean; hasdefault: boolean }>(
+  const colRows = await client.query<{
+    table: string;
+    column: string;
+    type: string;
+    notnull: boolean;
+    hasdefault: boolean;
+  }>(
     `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS notnull, a.atthasdef AS hasdefault
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -163,7 +173,15 @@ export async function findDrift(client: pg.ClientBase, datamodel: Datamodel = lo
   );
   const expectedIndexNames = new Set<string>();
 
-  const fkRows = await client.query<{ name: string; table: string; columns: string[]; ref: string; refcolumns: string[]; ondelete: string; onupdate: string }>(
+  const fkRows = await client.query<{
+    name: string;
+    table: string;
+    columns: string[];
+    ref: string;
+    refcolumns: string[];
+    ondelete: string;
+    onupdate: string;
+  }>(
     `SELECT c.conname AS name, t.relname AS table, r.relname AS ref,
             ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
             ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS refcolumns,
@@ -198,25 +216,38 @@ export async function findDrift(client: pg.ClientBase, datamodel: Datamodel = lo
         continue;
       }
       const want = expectedColumnType(field);
-      if (got.type !== want) problems.push(`column ${table}.${col} is ${got.type}, schema.prisma says ${want}`);
+      if (got.type !== want)
+        problems.push(`column ${table}.${col} is ${got.type}, schema.prisma says ${want}`);
       // Lists are required in Prisma's model and kept NOT NULL here so raw SQL cannot store NULL.
       if (got.notnull !== field.isRequired) {
-        problems.push(`column ${table}.${col} is ${got.notnull ? 'NOT NULL' : 'nullable'}, schema.prisma says ${field.isRequired ? 'required' : 'optional'}`);
+        problems.push(
+          `column ${table}.${col} is ${got.notnull ? 'NOT NULL' : 'nullable'}, schema.prisma says ${field.isRequired ? 'required' : 'optional'}`,
+        );
       }
-      if (hasDatabaseDefault(field) && !got.hasdefault) problems.push(`column ${table}.${col} has no DEFAULT but schema.prisma declares one`);
+      if (hasDatabaseDefault(field) && !got.hasdefault)
+        problems.push(`column ${table}.${col} has no DEFAULT but schema.prisma declares one`);
     }
     for (const col of cols.keys()) {
-      if (!expectedCols.has(col)) problems.push(`column ${table}.${col} exists in the database but not in schema.prisma`);
+      if (!expectedCols.has(col))
+        problems.push(`column ${table}.${col} exists in the database but not in schema.prisma`);
     }
 
-    const expectIndex = (kind: 'primary' | 'unique' | 'normal', fields: readonly { name: string; sortOrder?: string }[], dbName?: string | null) => {
+    const expectIndex = (
+      kind: 'primary' | 'unique' | 'normal',
+      fields: readonly { name: string; sortOrder?: string }[],
+      dbName?: string | null,
+    ) => {
       const columns = fields.map((f) => columnOf(model, f.name));
-      const name = kind === 'primary' ? (dbName ?? `${table}_pkey`) : (dbName ?? defaultName(table, columns, kind === 'unique' ? 'key' : 'idx'));
+      const name =
+        kind === 'primary'
+          ? (dbName ?? `${table}_pkey`)
+          : (dbName ?? defaultName(table, columns, kind === 'unique' ? 'key' : 'idx'));
       expectedIndexNames.add(name);
       const idx = dbIndexes.get(name);
       const what = `${kind === 'normal' ? 'index' : kind === 'unique' ? 'unique index' : 'primary key'} ${name} on ${table}(${columns.join(', ')})`;
       if (!idx || idx.table !== table) return problems.push(`${what} is missing`);
-      if (idx.columns.join(',') !== columns.join(',')) problems.push(`${what} covers (${idx.columns.join(', ')}) instead`);
+      if (idx.columns.join(',') !== columns.join(','))
+        problems.push(`${what} covers (${idx.columns.join(', ')}) instead`);
       if (kind === 'primary' && !idx.primary) problems.push(`${what} is not the primary key`);
       if (kind === 'unique' && !idx.unique) problems.push(`${what} is not unique`);
       if (idx.partial) problems.push(`${what} is partial (has a WHERE clause)`);
@@ -225,7 +256,11 @@ export async function findDrift(client: pg.ClientBase, datamodel: Datamodel = lo
     };
 
     const idFields = model.primaryKey?.fields ?? model.fields.filter((f) => f.isId).map((f) => f.name);
-    expectIndex('primary', idFields.map((name) => ({ name })), model.primaryKey?.name ?? null);
+    expectIndex(
+      'primary',
+      idFields.map((name) => ({ name })),
+      model.primaryKey?.name ?? null,
+    );
     for (const index of datamodel.indexes.filter((i) => i.model === model.name)) {
       if (index.type === 'id') continue;
       if (index.type === 'fulltext') {
@@ -246,24 +281,45 @@ export async function findDrift(client: pg.ClientBase, datamodel: Datamodel = lo
         problems.push(`foreign key ${name} (${model.name}.${field.name} -> ${target.name}) is missing`);
         continue;
       }
-      if (fk.ref !== tableOf(target) || fk.refcolumns.join(',') !== refColumns.join(',') || fk.columns.join(',') !== columns.join(',')) {
-        problems.push(`foreign key ${name} references ${fk.ref}(${fk.refcolumns}) from (${fk.columns}) instead of ${tableOf(target)}(${refColumns}) from (${columns})`);
+      if (
+        fk.ref !== tableOf(target) ||
+        fk.refcolumns.join(',') !== refColumns.join(',') ||
+        fk.columns.join(',') !== columns.join(',')
+      ) {
+        problems.push(
+          `foreign key ${name} references ${fk.ref}(${fk.refcolumns}) from (${fk.columns}) instead of ${tableOf(target)}(${refColumns}) from (${columns})`,
+        );
       }
-      const required = field.relationFromFields.every((f) => model.fields.find((x) => x.name === f)?.isRequired);
+      const required = field.relationFromFields.every(
+        (f) => model.fields.find((x) => x.name === f)?.isRequired,
+      );
       const onDelete = field.relationOnDelete ?? (required ? 'Restrict' : 'SetNull');
-      const code: Record<string, string> = { Cascade: 'c', Restrict: 'r', NoAction: 'a', SetNull: 'n', SetDefault: 'd' };
-      if (fk.ondelete !== code[onDelete]) problems.push(`foreign key ${name} has ON DELETE '${fk.ondelete}' but schema.prisma says ${onDelete}`);
-      if (fk.onupdate !== 'c') problems.push(`foreign key ${name} should be ON UPDATE CASCADE as Prisma creates it`);
+      const code: Record<string, string> = {
+        Cascade: 'c',
+        Restrict: 'r',
+        NoAction: 'a',
+        SetNull: 'n',
+        SetDefault: 'd',
+      };
+      if (fk.ondelete !== code[onDelete])
+        problems.push(
+          `foreign key ${name} has ON DELETE '${fk.ondelete}' but schema.prisma says ${onDelete}`,
+        );
+      if (fk.onupdate !== 'c')
+        problems.push(`foreign key ${name} should be ON UPDATE CASCADE as Prisma creates it`);
     }
   }
 
   const modelTables = new Set(datamodel.models.map(tableOf));
   for (const table of dbTables.keys()) {
-    if (table !== MIGRATIONS_TABLE && !modelTables.has(table)) problems.push(`table ${table} exists in the database but has no model in schema.prisma`);
+    if (table !== MIGRATIONS_TABLE && !modelTables.has(table))
+      problems.push(`table ${table} exists in the database but has no model in schema.prisma`);
   }
   for (const [name, idx] of dbIndexes) {
     if (!modelTables.has(idx.table) || expectedIndexNames.has(name) || SQL_ONLY_INDEXES.has(name)) continue;
-    problems.push(`index ${name} on ${idx.table} exists in the database but not in schema.prisma (declare it, or list it in SQL_ONLY_INDEXES with a comment in schema.prisma)`);
+    problems.push(
+      `index ${name} on ${idx.table} exists in the database but not in schema.prisma (declare it, or list it in SQL_ONLY_INDEXES with a comment in schema.prisma)`,
+    );
   }
   return problems;
 }

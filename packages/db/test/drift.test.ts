@@ -34,7 +34,9 @@ describe('migrations vs schema.prisma on real PostgreSQL', () => {
       await client.query('DROP INDEX "GradingRun_labId_queuedAt_idx"');
       const drift = await findDrift(client, datamodel);
       expect(drift).toContain('column GradingRun.graderVersion (GradingRun.graderVersion) is missing');
-      expect(drift).toContain('index GradingRun_labId_queuedAt_idx on GradingRun(labId, queuedAt) is missing');
+      expect(drift).toContain(
+        'index GradingRun_labId_queuedAt_idx on GradingRun(labId, queuedAt) is missing',
+      );
     } finally {
       await client.query('ROLLBACK');
     }
@@ -43,7 +45,10 @@ describe('migrations vs schema.prisma on real PostgreSQL', () => {
   it('reports a schema.prisma change that has no migration', async () => {
     const edited = readFileSync(schemaPath, 'utf8')
       .replace('  score             Float?\n', '  score             Float\n')
-      .replace('  jobId             String?\n', '  jobId             String?\n  priority          Int        @default(0)\n')
+      .replace(
+        '  jobId             String?\n',
+        '  jobId             String?\n  priority          Int        @default(0)\n',
+      )
       .replace('  @@index([triggeredById])\n', '  @@index([triggeredById])\n  @@unique([jobId])\n');
     const file = join(mkdtempSync(join(tmpdir(), 'kubegrade-schema-')), 'schema.prisma');
     writeFileSync(file, edited);

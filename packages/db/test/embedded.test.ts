@@ -1,13 +1,18 @@
 // The embedded default database: several clients (a pg pool, Prisma, pg-boss, LISTEN/NOTIFY) share
 // one PGlite through startEmbeddedPostgres, as api, worker and the queue do in `npm run demo`.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/client.ts';
-import { EmbeddedDatabaseBusyError, lockFileFor, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded.ts';
+import {
+  EmbeddedDatabaseBusyError,
+  lockFileFor,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../src/embedded.ts';
 import { migrate, readMigrations } from '../src/migrate.ts';
 import { openDatabase } from '../src/open.ts';
 import { findDrift } from './drift-check.ts';
@@ -78,7 +83,11 @@ describe('startEmbeddedPostgres', () => {
         Array.from({ length: 20 }, (_, i) =>
           i % 2
             ? pool.query<{ v: number }>('SELECT $1::int AS v', [i])
-            : pool.query<{ v: number }>('SELECT $1::int + length($2::text) - $3::int AS v', [i, big, big.length]),
+            : pool.query<{ v: number }>('SELECT $1::int + length($2::text) - $3::int AS v', [
+                i,
+                big,
+                big.length,
+              ]),
         ),
       );
       expect(results.map((r) => r.rows[0]!.v)).toEqual(Array.from({ length: 20 }, (_, i) => i));
@@ -88,7 +97,12 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('delivers NOTIFY to the connections that ran LISTEN, and only to them', async () => {
-    const [listener, other, notifier, quitter] = await Promise.all([connected(), connected(), connected(), connected()]);
+    const [listener, other, notifier, quitter] = await Promise.all([
+      connected(),
+      connected(),
+      connected(),
+      connected(),
+    ]);
     try {
       const got: Record<string, string[]> = { listener: [], other: [], notifier: [], quitter: [] };
       listener.on('notification', (n) => got.listener!.push(`${n.channel}:${n.payload}`));
@@ -103,8 +117,8 @@ describe('startEmbeddedPostgres', () => {
       await notifier.query(`SELECT pg_notify('run_events', 'run-1')`);
       await notifier.query('COMMIT');
       await notifier.query(`NOTIFY "Other", 'x'`);
-      await expect.poll(() => got.listener, { timeout: 5000 }).toEqual(['run_events:run-1']);
-      await expect.poll(() => got.other, { timeout: 5000 }).toEqual(['Other:x']);
+      await expect.poll(() => got.listener, { timeout: 30_000 }).toEqual(['run_events:run-1']);
+      await expect.poll(() => got.other, { timeout: 30_000 }).toEqual(['Other:x']);
       expect(got.notifier).toEqual([]);
       expect(got.quitter).toEqual([]);
     } finally {
@@ -132,6 +146,33 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
+  it('asks for its generated password: none, or a wrong one, is refused', async () => {
+    const u = new URL(embedded.url);
+    const attempt = async (password: string | undefined) => {
+      const c = new pg.Client({
+        host: u.hostname,
+        port: Number(u.port),
+        user: 'postgres',
+        database: 'postgres',
+        ...(password === undefined ? {} : { password }),
+      });
+      try {
+        await c.connect();
+        return (await c.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one;
+      } catch (err) {
+        return (err as { code?: string }).code ?? (err as Error).message;
+      } finally {
+        await c.end().catch(() => {});
+      }
+    };
+    expect({
+      generated: decodeURIComponent(u.password).length >= 24,
+      none: await attempt(''),
+      wrong: await attempt('postgres'),
+      right: await attempt(decodeURIComponent(u.password)),
+    }).toEqual({ generated: true, none: '28P01', wrong: '28P01', right: 1 });
+  });
+
   it('serves the Prisma client, including interactive transactions', async () => {
     const prisma = createPrisma(embedded.url, { max: 2 });
     try {
@@ -140,7 +181,10 @@ describe('startEmbeddedPostgres', () => {
         await tx.auditEntry.create({ data: { action: 'user.create', subject: `user:${u.id}` } });
         return u;
       });
-      expect(await prisma.user.findUnique({ where: { email: 'embedded@example.edu' } })).toMatchObject({ id: user.id, role: 'STUDENT' });
+      expect(await prisma.user.findUnique({ where: { email: 'embedded@example.edu' } })).toMatchObject({
+        id: user.id,
+        role: 'STUDENT',
+      });
     } finally {
       await prisma.$disconnect();
     }
@@ -150,20 +194,35 @@ describe('startEmbeddedPostgres', () => {
 describe('openDatabase', () => {
   it('uses DATABASE_URL when it is set', async () => {
     const db = await openDatabase({ env: { DATABASE_URL: 'postgres://u@db.example:5432/k' } });
-    expect(db).toMatchObject({ url: 'postgres://u@db.example:5432/k', source: 'DATABASE_URL', embedded: null });
+    expect(db).toMatchObject({
+      url: 'postgres://u@db.example:5432/k',
+      source: 'DATABASE_URL',
+      embedded: null,
+    });
   });
 
   // Starting PGlite on disk is slow (initdb), so these steps share one data directory.
   const dataDir = join(mkdtempSync(join(tmpdir(), 'kubegrade-pglite-')), 'pglite');
 
   it('starts the embedded server once and shares it with the next caller', async () => {
-    const [a, b] = await Promise.all([openDatabase({ env: {}, dataDir }), openDatabase({ env: {}, dataDir })]);
+    const [a, b] = await Promise.all([
+      openDatabase({ env: {}, dataDir }),
+      openDatabase({ env: {}, dataDir }),
+    ]);
     try {
       expect([a.source, b.source].sort()).toEqual(['embedded-shared', 'embedded-started']);
       expect(a.url).toBe(b.url);
       const owner = a.embedded ? a : b;
       const guest = a.embedded ? b : a;
-      expect(JSON.parse(readFileSync(lockFileFor(dataDir), 'utf8'))).toEqual({ pid: process.pid, url: owner.url });
+      expect(JSON.parse(readFileSync(lockFileFor(dataDir), 'utf8'))).toEqual({
+        pid: process.pid,
+        url: owner.url,
+      });
+      // The URL carries the password: the lock file and the data are the owner's alone.
+      expect({
+        lock: statSync(lockFileFor(dataDir)).mode & 0o777,
+        data: statSync(dataDir).mode & 0o777,
+      }).toEqual({ lock: 0o600, data: 0o700 });
       // Opening the directory a second time directly is refused, with where to connect instead.
       const second = await startEmbeddedPostgres({ dataDir }).catch((e: unknown) => e);
       expect(second).toBeInstanceOf(EmbeddedDatabaseBusyError);
@@ -180,13 +239,18 @@ describe('openDatabase', () => {
   });
 
   it('keeps the data across a restart, replacing a lock file left by a process that died', async () => {
-    writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: 2 ** 22 + 17, url: 'postgres://postgres@127.0.0.1:1/postgres' }));
+    writeFileSync(
+      lockFileFor(dataDir),
+      JSON.stringify({ pid: 2 ** 22 + 17, url: 'postgres://postgres@127.0.0.1:1/postgres' }),
+    );
     const db = await openDatabase({ env: {}, dataDir });
     try {
       expect(db.source).toBe('embedded-started');
       expect((await migrate(db.url)).applied).toEqual([]);
       const prisma = createPrisma(db.url, { max: 1 });
-      expect(await prisma.course.findUnique({ where: { slug: 'kept' } })).toMatchObject({ name: 'Kept across restarts' });
+      expect(await prisma.course.findUnique({ where: { slug: 'kept' } })).toMatchObject({
+        name: 'Kept across restarts',
+      });
       await prisma.$disconnect();
     } finally {
       await db.close();

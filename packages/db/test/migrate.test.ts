@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultMigrationsDir, migrate, MigrationError, MIGRATIONS_TABLE, readMigrations } from '../src/migrate.ts';
+import {
+  defaultMigrationsDir,
+  migrate,
+  MigrationError,
+  MIGRATIONS_TABLE,
+  readMigrations,
+} from '../src/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 
 function migrationsDir(files: Record<string, string>): string {
@@ -49,7 +55,10 @@ describe('migrate', () => {
     expect(first.applied).toEqual(['20260101000000_first', '20260102000000_second']);
     const again = await migrate(db.url, { migrationsDir: dir });
     expect(again.applied).toEqual([]);
-    const rows = await query<{ name: string; checksum: string }>(db.url, `SELECT name, checksum FROM "${MIGRATIONS_TABLE}" ORDER BY name`);
+    const rows = await query<{ name: string; checksum: string }>(
+      db.url,
+      `SELECT name, checksum FROM "${MIGRATIONS_TABLE}" ORDER BY name`,
+    );
     expect(rows.map((r) => r.name)).toEqual(['20260101000000_first', '20260102000000_second']);
     expect(rows[0]!.checksum).toBe(readMigrations(dir)[0]!.checksum);
   });
@@ -78,7 +87,10 @@ describe('migrate', () => {
     expect((err as MigrationError).code).toBe('SQL_FAILED');
     expect((err as MigrationError).message).toContain(join('20260102000000_broken', 'migration.sql'));
     expect((err as MigrationError).message).toContain('relation "nowhere" does not exist (line 2)');
-    const tables = await query<{ t: string }>(db.url, `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+    const tables = await query<{ t: string }>(
+      db.url,
+      `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    );
     expect(tables.map((r) => r.t)).toEqual([MIGRATIONS_TABLE, 'a']);
   });
 
@@ -93,7 +105,10 @@ describe('migrate', () => {
     expect((err as MigrationError).code).toBe('CHECKSUM_MISMATCH');
     expect((err as MigrationError).message).toContain(join('20260101000000_first', 'migration.sql'));
     expect((err as MigrationError).message).toContain('was edited after it was applied');
-    const tables = await query<{ t: string }>(db.url, `SELECT tablename AS t FROM pg_tables WHERE tablename = 'b'`);
+    const tables = await query<{ t: string }>(
+      db.url,
+      `SELECT tablename AS t FROM pg_tables WHERE tablename = 'b'`,
+    );
     expect(tables).toEqual([]);
   });
 
@@ -105,19 +120,26 @@ describe('migrate', () => {
     const err = await migrate(db.url, { migrationsDir: dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationError);
     expect((err as MigrationError).code).toBe('MISSING_FILE');
-    expect((err as MigrationError).message).toContain('migration 20260101000000_first is recorded as applied');
+    expect((err as MigrationError).message).toContain(
+      'migration 20260101000000_first is recorded as applied',
+    );
   });
 
   it('treats CRLF line endings as the same file', async () => {
     const db = await emptyDatabase();
-    const dir = migrationsDir({ '20260101000000_first': 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n' });
+    const dir = migrationsDir({
+      '20260101000000_first': 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n',
+    });
     await migrate(db.url, { migrationsDir: dir });
-    writeFileSync(join(dir, '20260101000000_first', 'migration.sql'), 'CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n');
+    writeFileSync(
+      join(dir, '20260101000000_first', 'migration.sql'),
+      'CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n',
+    );
     await expect(migrate(db.url, { migrationsDir: dir })).resolves.toMatchObject({ applied: [] });
   });
 
   it('rejects a directory not named <timestamp>_<name>', () => {
-    const dir = migrationsDir({ 'add_things': 'SELECT 1;' });
+    const dir = migrationsDir({ add_things: 'SELECT 1;' });
     expect(() => readMigrations(dir)).toThrow(/must be named <14-digit UTC timestamp>_<name>/);
   });
 
@@ -125,7 +147,11 @@ describe('migrate', () => {
     const db = await emptyDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'kubegrade-migrations-'));
     cpSync(defaultMigrationsDir, dir, { recursive: true });
-    const results = await Promise.all([migrate(db.url, { migrationsDir: dir }), migrate(db.url, { migrationsDir: dir }), migrate(db.url, { migrationsDir: dir })]);
+    const results = await Promise.all([
+      migrate(db.url, { migrationsDir: dir }),
+      migrate(db.url, { migrationsDir: dir }),
+      migrate(db.url, { migrationsDir: dir }),
+    ]);
     const appliedCounts = results.map((r) => r.applied.length).sort();
     expect(appliedCounts).toEqual([0, 0, readMigrations(dir).length]);
   });

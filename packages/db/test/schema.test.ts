@@ -13,18 +13,36 @@ afterAll(async () => {
 
 async function enrolled(namespace: string) {
   const user = await db.prisma.user.create({ data: { email: `${namespace}@example.edu`, name: namespace } });
-  const course = await db.prisma.course.upsert({ where: { slug: 'k8s-storage' }, create: { slug: 'k8s-storage', name: 'K8s storage' }, update: {} });
-  await db.prisma.lab.upsert({ where: { id: 'statefulset-redis' }, create: { id: 'statefulset-redis', version: '1', definition: {} }, update: {} });
+  const course = await db.prisma.course.upsert({
+    where: { slug: 'k8s-storage' },
+    create: { slug: 'k8s-storage', name: 'K8s storage' },
+    update: {},
+  });
+  await db.prisma.lab.upsert({
+    where: { id: 'statefulset-redis' },
+    create: { id: 'statefulset-redis', version: '1', definition: {} },
+    update: {},
+  });
   return db.prisma.enrollment.create({ data: { userId: user.id, courseId: course.id, namespace } });
 }
 
 describe('schema rules', () => {
   it('allows one queued-or-running run per namespace and lab, any number of finished ones', async () => {
     const e = await enrolled('ns-one-run');
-    const run = { enrollmentId: e.id, labId: 'statefulset-redis', namespace: e.namespace, trigger: 'STUDENT' as const };
+    const run = {
+      enrollmentId: e.id,
+      labId: 'statefulset-redis',
+      namespace: e.namespace,
+      trigger: 'STUDENT' as const,
+    };
     const first = await db.prisma.gradingRun.create({ data: run });
-    await expect(db.prisma.gradingRun.create({ data: { ...run, status: 'RUNNING' } })).rejects.toThrow(/GradingRun_namespace_labId_active_key/);
-    await db.prisma.gradingRun.update({ where: { id: first.id }, data: { status: 'PASSED', score: 10, maxScore: 10 } });
+    await expect(db.prisma.gradingRun.create({ data: { ...run, status: 'RUNNING' } })).rejects.toThrow(
+      /GradingRun_namespace_labId_active_key/,
+    );
+    await db.prisma.gradingRun.update({
+      where: { id: first.id },
+      data: { status: 'PASSED', score: 10, maxScore: 10 },
+    });
     await db.prisma.gradingRun.create({ data: { ...run, status: 'FAILED' } });
     await db.prisma.gradingRun.create({ data: run });
     expect(await db.prisma.gradingRun.count({ where: { namespace: e.namespace } })).toBe(3);
@@ -34,10 +52,14 @@ describe('schema rules', () => {
     const e = await enrolled('ns-taken');
     const other = await db.prisma.user.create({ data: { email: 'other@example.edu', name: 'Other' } });
     await expect(
-      db.prisma.enrollment.create({ data: { userId: other.id, courseId: e.courseId, namespace: 'ns-taken' } }),
+      db.prisma.enrollment.create({
+        data: { userId: other.id, courseId: e.courseId, namespace: 'ns-taken' },
+      }),
     ).rejects.toThrow(/Unique constraint/);
     await expect(
-      db.prisma.enrollment.create({ data: { userId: e.userId, courseId: e.courseId, namespace: 'ns-second' } }),
+      db.prisma.enrollment.create({
+        data: { userId: e.userId, courseId: e.courseId, namespace: 'ns-second' },
+      }),
     ).rejects.toThrow(/Unique constraint/);
   });
 
@@ -45,33 +67,77 @@ describe('schema rules', () => {
     const e = await enrolled('ns-checks');
     const run = await db.prisma.gradingRun.create({
       data: {
-        enrollmentId: e.id, labId: 'statefulset-redis', namespace: e.namespace, trigger: 'INSTRUCTOR',
-        checks: { create: [{ checkId: 'pv-bound', position: 0, maxPoints: 2 }, { checkId: 'pvc-bound', position: 1, maxPoints: 3 }] },
+        enrollmentId: e.id,
+        labId: 'statefulset-redis',
+        namespace: e.namespace,
+        trigger: 'INSTRUCTOR',
+        checks: {
+          create: [
+            { checkId: 'pv-bound', position: 0, maxPoints: 2 },
+            { checkId: 'pvc-bound', position: 1, maxPoints: 3 },
+          ],
+        },
       },
     });
-    await expect(db.prisma.checkResult.create({ data: { runId: run.id, checkId: 'pv-bound' } })).rejects.toThrow(/Unique constraint/);
+    await expect(
+      db.prisma.checkResult.create({ data: { runId: run.id, checkId: 'pv-bound' } }),
+    ).rejects.toThrow(/Unique constraint/);
     await db.prisma.checkResult.update({
       where: { runId_checkId: { runId: run.id, checkId: 'pv-bound' } },
-      data: { status: 'FAIL', message: 'claimRef points at another claim', evidence: { expected: 'data-redis-0', found: 'other' } },
+      data: {
+        status: 'FAIL',
+        message: 'claimRef points at another claim',
+        evidence: { expected: 'data-redis-0', found: 'other' },
+      },
     });
-    const loaded = await db.prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id }, include: { checks: { orderBy: { position: 'asc' } } } });
-    expect(loaded.checks.map((c) => [c.checkId, c.status])).toEqual([['pv-bound', 'FAIL'], ['pvc-bound', 'PENDING']]);
+    const loaded = await db.prisma.gradingRun.findUniqueOrThrow({
+      where: { id: run.id },
+      include: { checks: { orderBy: { position: 'asc' } } },
+    });
+    expect(loaded.checks.map((c) => [c.checkId, c.status])).toEqual([
+      ['pv-bound', 'FAIL'],
+      ['pvc-bound', 'PENDING'],
+    ]);
     expect(loaded.checks[0]!.evidence).toEqual({ expected: 'data-redis-0', found: 'other' });
   });
 
   it('keeps the audit log append-only', async () => {
-    const entry = await db.prisma.auditEntry.create({ data: { actor: 'admin@example.edu', action: 'lab.disable', subject: 'lab:statefulset-redis', before: { enabled: true }, after: { enabled: false } } });
-    await expect(db.prisma.auditEntry.update({ where: { id: entry.id }, data: { reason: 'rewritten' } })).rejects.toThrow(/append-only/);
+    const entry = await db.prisma.auditEntry.create({
+      data: {
+        actor: 'admin@example.edu',
+        action: 'lab.disable',
+        subject: 'lab:statefulset-redis',
+        before: { enabled: true },
+        after: { enabled: false },
+      },
+    });
+    await expect(
+      db.prisma.auditEntry.update({ where: { id: entry.id }, data: { reason: 'rewritten' } }),
+    ).rejects.toThrow(/append-only/);
     await expect(db.prisma.auditEntry.deleteMany({})).rejects.toThrow(/append-only/);
-    expect(await db.prisma.auditEntry.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ reason: null, after: { enabled: false } });
+    expect(await db.prisma.auditEntry.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({
+      reason: null,
+      after: { enabled: false },
+    });
   });
 
   it('refuses a second delivery with the same id for a webhook', async () => {
     const hook = await db.prisma.webhook.create({
-      data: { name: 'ci', scopeKind: 'LABS', labs: ['statefulset-redis'], secrets: { create: { ciphertext: Buffer.from('c'), iv: Buffer.alloc(12), tag: Buffer.alloc(16) } } },
+      data: {
+        name: 'ci',
+        scopeKind: 'LABS',
+        labs: ['statefulset-redis'],
+        secrets: { create: { ciphertext: Buffer.from('c'), iv: Buffer.alloc(12), tag: Buffer.alloc(16) } },
+      },
     });
-    await db.prisma.webhookDelivery.create({ data: { webhookId: hook.id, deliveryId: 'd-1', outcome: 'accepted' } });
-    await expect(db.prisma.webhookDelivery.create({ data: { webhookId: hook.id, deliveryId: 'd-1', outcome: 'accepted' } })).rejects.toThrow(/Unique constraint/);
+    await db.prisma.webhookDelivery.create({
+      data: { webhookId: hook.id, deliveryId: 'd-1', outcome: 'accepted' },
+    });
+    await expect(
+      db.prisma.webhookDelivery.create({
+        data: { webhookId: hook.id, deliveryId: 'd-1', outcome: 'accepted' },
+      }),
+    ).rejects.toThrow(/Unique constraint/);
   });
 });
 

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const db = await openDatabase();
   try {
     const result = await migrate(db.url, { log });
-    const where = db.source === 'DATABASE_URL' ? redact(db.url) : `embedded PGlite (${db.source}) at ${db.url}`;
+    const where =
+      db.source === 'DATABASE_URL' ? redact(db.url) : `embedded PGlite (${db.source}) at ${db.url}`;
     log(`${result.applied.length} applied, ${result.alreadyApplied.length} already applied, ${where}`);
   } finally {
     await db.close();

@@ -10,6 +10,9 @@ export interface CooldownConfig {
   now?: () => Date;
 }
 
+/** The bucket when nothing is configured (COOLDOWN_RATE_PER_MINUTE, COOLDOWN_BURST): 2 per minute, 3 at once. */
+export const DEFAULT_COOLDOWN = { rate: 2, burst: 3 } as const satisfies CooldownConfig;
+
 /** takeCooldownToken's answer. */
 export type CooldownTake = { ok: true; tokensLeft: number } | { ok: false; retryAfterSeconds: number };
 
@@ -40,12 +43,18 @@ function validate(cfg: CooldownConfig): void {
 }
 
 /** Takes one token inside `tx` (the row is locked until the transaction ends). */
-export async function takeTokenIn(tx: Prisma.TransactionClient, userId: string, cfg: CooldownConfig): Promise<CooldownTake> {
+export async function takeTokenIn(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  cfg: CooldownConfig,
+): Promise<CooldownTake> {
   validate(cfg);
   const now = cfg.now?.() ?? new Date();
   // Insert-if-missing first so FOR UPDATE always has a row to lock: two first requests serialise.
   await tx.$executeRaw`INSERT INTO "CooldownBucket" ("userId", "tokens", "updatedAt") VALUES (${userId}, ${cfg.burst}, ${now}) ON CONFLICT ("userId") DO NOTHING`;
-  const rows = await tx.$queryRaw<BucketRow[]>`SELECT "tokens", "updatedAt" FROM "CooldownBucket" WHERE "userId" = ${userId} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    BucketRow[]
+  >`SELECT "tokens", "updatedAt" FROM "CooldownBucket" WHERE "userId" = ${userId} FOR UPDATE`;
   const tokens = refilled(rows[0], cfg, now);
   if (tokens < 1) return { ok: false, retryAfterSeconds: secondsUntilToken(tokens, cfg) };
   await tx.$executeRaw`UPDATE "CooldownBucket" SET "tokens" = ${tokens - 1}, "updatedAt" = ${now} WHERE "userId" = ${userId}`;
@@ -53,7 +62,11 @@ export async function takeTokenIn(tx: Prisma.TransactionClient, userId: string, 
 }
 
 /** Takes one grading token from the user's bucket, or says how long until one is available. */
-export async function takeCooldownToken(db: PrismaClient, userId: string, cfg: CooldownConfig): Promise<CooldownTake> {
+export async function takeCooldownToken(
+  db: PrismaClient,
+  userId: string,
+  cfg: CooldownConfig,
+): Promise<CooldownTake> {
   // Requests queue on the row lock; Prisma's default 2 s wait for a pooled connection is too short under load.
   return db.$transaction((tx) => takeTokenIn(tx, userId, cfg), { maxWait: 10_000, timeout: 20_000 });
 }
@@ -78,7 +91,9 @@ export async function refundCooldownToken(
 ): Promise<void> {
   validate(cfg);
   const now = cfg.now?.() ?? new Date();
-  const rows = await db.$queryRaw<BucketRow[]>`SELECT "tokens", "updatedAt" FROM "CooldownBucket" WHERE "userId" = ${userId} FOR UPDATE`;
+  const rows = await db.$queryRaw<
+    BucketRow[]
+  >`SELECT "tokens", "updatedAt" FROM "CooldownBucket" WHERE "userId" = ${userId} FOR UPDATE`;
   if (!rows[0]) return; // No bucket: nothing was ever taken.
   const tokens = Math.min(cfg.burst, refilled(rows[0], cfg, now) + 1);
   await db.$executeRaw`UPDATE "CooldownBucket" SET "tokens" = ${tokens}, "updatedAt" = ${now} WHERE "userId" = ${userId}`;

@@ -13,8 +13,13 @@ export class RunsError extends Error {
 
 /** The enrollment, lab or run named does not exist. */
 export class NotFoundError extends RunsError {
-  constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist`);
+  constructor(
+    /** What is missing: 'enrollment', 'lab', 'run'. */
+    readonly what: string,
+    id: string,
+    message = `${what} ${JSON.stringify(id)} does not exist`,
+  ) {
+    super('NOT_FOUND', message);
   }
 }
 
@@ -38,6 +43,9 @@ export class CooldownError extends RunsError {
 /** A pub/sub message over PostgreSQL's NOTIFY payload limit (8000 bytes). */
 export class PayloadTooLargeError extends RunsError {
   constructor(bytes: number) {
-    super('PAYLOAD_TOO_LARGE', `a pub/sub message of ${bytes} bytes exceeds NOTIFY's 8000-byte limit; publish ids and read rows instead`);
+    super(
+      'PAYLOAD_TOO_LARGE',
+      `a pub/sub message of ${bytes} bytes exceeds NOTIFY's 8000-byte limit; publish ids and read rows instead`,
+    );
   }
 }

@@ -8,3 +8,4 @@ export * from './pubsub.ts';
 export * from './submit.ts';
 export * from './queue-info.ts';
 export * from './lifecycle.ts';
+export * from './leader.ts';

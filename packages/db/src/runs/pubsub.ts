@@ -47,7 +47,8 @@ export interface PubSubOptions {
   maxBackoffMs?: number;
 }
 
-function encode(message: PubSubMessage): string {
+/** A message as the NOTIFY payload text (throws PayloadTooLargeError over the limit). */
+export function encodeMessage(message: PubSubMessage): string {
   const text = JSON.stringify({ topic: message.topic, payload: message.payload ?? null });
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_PAYLOAD_BYTES) throw new PayloadTooLargeError(bytes);
@@ -148,7 +149,7 @@ export async function createPubSub(databaseUrl: string, options: PubSubOptions =
     emit(message, cb) {
       let text: string;
       try {
-        text = encode(message);
+        text = encodeMessage(message);
       } catch (err) {
         if (cb) cb(err as Error);
         else options.onError?.(err as Error);
@@ -181,7 +182,9 @@ export async function createPubSub(databaseUrl: string, options: PubSubOptions =
       Promise.allSettled([client?.end(), publisher.end()]).then(() => cb?.());
     },
     publish(topic, payload) {
-      return new Promise((resolve, reject) => ps.emit({ topic, payload }, (err) => (err ? reject(err) : resolve())));
+      return new Promise((resolve, reject) =>
+        ps.emit({ topic, payload }, (err) => (err ? reject(err) : resolve())),
+      );
     },
     ready: () => connecting,
     onReconnect(fn) {
@@ -196,13 +199,21 @@ export async function createPubSub(databaseUrl: string, options: PubSubOptions =
  * NOTIFYs a message through a Prisma client or transaction. Inside a transaction it is delivered
  * on commit, so subscribers never read rows older than the event.
  */
-export async function notify(db: Prisma.TransactionClient | PrismaClient, topic: string, payload: unknown): Promise<void> {
-  const text = encode({ topic, payload });
+export async function notify(
+  db: Prisma.TransactionClient | PrismaClient,
+  topic: string,
+  payload: unknown,
+): Promise<void> {
+  const text = encodeMessage({ topic, payload });
   await db.$executeRaw`SELECT pg_notify(${PUBSUB_CHANNEL}, ${text})`;
 }
 
 /** Publishes a run event on the run's topic (and on the lab's scoreboard topic when `scoreboard`). */
-export async function notifyRun(db: Prisma.TransactionClient | PrismaClient, event: RunEvent, scoreboard = false): Promise<void> {
+export async function notifyRun(
+  db: Prisma.TransactionClient | PrismaClient,
+  event: RunEvent,
+  scoreboard = false,
+): Promise<void> {
   await notify(db, runTopic(event.runId), event);
   if (scoreboard) await notify(db, scoreboardTopic(event.labId), event);
 }

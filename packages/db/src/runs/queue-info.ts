@@ -23,7 +23,11 @@ export interface QueueInfo {
  * The median of the last `sampleSize` finished runs' durations (PASSED/FAILED/ERROR with both
  * timestamps), preferring the same lab; null when there are none.
  */
-export async function medianRunSeconds(db: PrismaClient, labId: string | null, sampleSize = 50): Promise<number | null> {
+export async function medianRunSeconds(
+  db: PrismaClient,
+  labId: string | null,
+  sampleSize = 50,
+): Promise<number | null> {
   const rows = await db.$queryRaw<{ median: number | null }[]>`
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS median FROM (
       SELECT EXTRACT(EPOCH FROM ("finishedAt" - "startedAt"))::float8 AS d
@@ -38,7 +42,11 @@ export async function medianRunSeconds(db: PrismaClient, labId: string | null, s
 }
 
 /** 1-based queue position and estimated seconds until the run starts; nulls unless it is QUEUED. */
-export async function queueInfo(db: PrismaClient, runId: string, options: QueueInfoOptions = {}): Promise<QueueInfo> {
+export async function queueInfo(
+  db: PrismaClient,
+  runId: string,
+  options: QueueInfoOptions = {},
+): Promise<QueueInfo> {
   const none = { position: null, estimatedWaitSeconds: null };
   const run = await db.gradingRun.findUnique({ where: { id: runId } });
   if (!run || run.status !== 'QUEUED' || !run.jobId) return none;

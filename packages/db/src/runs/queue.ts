@@ -4,6 +4,7 @@
 import PgBoss from 'pg-boss';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { QueueNotReadyError } from './errors.ts';
+import { EVENT_QUEUE, LTI_SCORE_QUEUE } from '../events/outbox.ts';
 
 /** The pg-boss queue grading jobs go to. */
 export const GRADE_QUEUE = 'grade';
@@ -51,7 +52,11 @@ interface LabDefinitionShape {
 export function leaseSecondsFor(definition: unknown, timeMultiplier = 1): number {
   const checks = (definition as LabDefinitionShape | null)?.checks ?? [];
   const sum = checks.reduce(
-    (s, c) => s + (typeof c.timeoutSeconds === 'number' && c.timeoutSeconds > 0 ? c.timeoutSeconds : FALLBACK_CHECK_SECONDS),
+    (s, c) =>
+      s +
+      (typeof c.timeoutSeconds === 'number' && c.timeoutSeconds > 0
+        ? c.timeoutSeconds
+        : FALLBACK_CHECK_SECONDS),
     0,
   );
   const mult = timeMultiplier > 0 ? timeMultiplier : 1;
@@ -70,8 +75,13 @@ export function jobPriority(trigger: keyof typeof TRIGGER_PRIORITY, queuedInName
   return TRIGGER_PRIORITY[trigger] - Math.min(queuedInNamespace, 99);
 }
 
+/** What runs raw SQL: a Prisma client or transaction (or a stand-in that composes the SQL). */
+export interface RawExecutor {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
 /** pg-boss's executor interface over a Prisma client or transaction. */
-export function prismaExecutor(db: Prisma.TransactionClient | PrismaClient): PgBoss.Db {
+export function prismaExecutor(db: RawExecutor | PrismaClient): PgBoss.Db {
   return {
     async executeSql(text: string, values: unknown[] = []) {
       const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
@@ -85,7 +95,8 @@ let sqlBuilder: PgBoss | null = null;
 function builder(): PgBoss {
   sqlBuilder ??= new PgBoss({
     db: {
-      executeSql: () => Promise.reject(new Error('internal: the pg-boss SQL builder was used without a db executor')),
+      executeSql: () =>
+        Promise.reject(new Error('internal: the pg-boss SQL builder was used without a db executor')),
     },
   });
   return sqlBuilder;
@@ -93,7 +104,7 @@ function builder(): PgBoss {
 
 /** Inserts a 'grade' job through `db` (inside the caller's transaction); returns its id. */
 export async function enqueueGradeJob(
-  db: Prisma.TransactionClient,
+  db: RawExecutor,
   data: GradeJobData,
   opts: { priority: number; leaseSeconds: number; retryLimit: number; retryDelaySeconds: number },
 ): Promise<string> {
@@ -109,7 +120,8 @@ export async function enqueueGradeJob(
     } as PgBoss.SendOptions);
   } catch (err) {
     const message = (err as Error).message ?? String(err);
-    if (/relation "pgboss\.\w+" does not exist|schema "pgboss" does not exist/.test(message)) throw new QueueNotReadyError(message);
+    if (/relation "pgboss\.\w+" does not exist|schema "pgboss" does not exist/.test(message))
+      throw new QueueNotReadyError(message);
     throw err;
   }
   // The insert selects from pg-boss's queue table: no row means createQueue('grade') never ran.
@@ -118,7 +130,10 @@ export async function enqueueGradeJob(
 }
 
 /** Cancels a job through `db`: a queued one never runs; an active one's completion becomes a no-op. */
-export async function cancelGradeJob(db: Prisma.TransactionClient | PrismaClient, jobId: string): Promise<void> {
+export async function cancelGradeJob(
+  db: Prisma.TransactionClient | PrismaClient,
+  jobId: string,
+): Promise<void> {
   await builder().cancel(GRADE_QUEUE, jobId, { db: prismaExecutor(db) });
 }
 
@@ -136,7 +151,7 @@ export interface StartQueueOptions {
 
 /**
  * Starts pg-boss on `databaseUrl` (creating or migrating its schema) and makes sure the 'grade'
- * queue exists. Call `stop()` on the result when done.
+ * 'event-delivery' and 'lti-score' queues exist. Call `stop()` on the result when done.
  */
 export async function startQueue(databaseUrl: string, opts: StartQueueOptions = {}): Promise<PgBoss> {
   const boss = new PgBoss({
@@ -151,10 +166,12 @@ export async function startQueue(databaseUrl: string, opts: StartQueueOptions = 
   boss.on('error', (err: Error) => opts.onError?.(err));
   await boss.start();
   // createQueue is idempotent, but two processes starting at once can race on its insert.
-  try {
-    if (!(await boss.getQueue(GRADE_QUEUE))) await boss.createQueue(GRADE_QUEUE);
-  } catch (err) {
-    if (!(await boss.getQueue(GRADE_QUEUE))) throw err;
+  for (const name of [GRADE_QUEUE, EVENT_QUEUE, LTI_SCORE_QUEUE]) {
+    try {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name);
+    } catch (err) {
+      if (!(await boss.getQueue(name))) throw err;
+    }
   }
   return boss;
 }

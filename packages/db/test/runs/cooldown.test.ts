@@ -1,6 +1,12 @@
 // The cooldown token bucket with an injected clock (deterministic), on real PostgreSQL.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cooldownStatus, createTestDatabase, refundCooldownToken, takeCooldownToken, type TestDatabase } from '../../src/index.ts';
+import {
+  cooldownStatus,
+  createTestDatabase,
+  refundCooldownToken,
+  takeCooldownToken,
+  type TestDatabase,
+} from '../../src/index.ts';
 
 let t: TestDatabase;
 let userId: string;

@@ -8,8 +8,26 @@ export const LAB_DEFINITION = {
   title: { zh: '实验', en: 'Lab' },
   params: {},
   checks: [
-    { id: 'one', uses: 'pv-claimref', with: {}, needs: [], points: 40, disruptive: false, title: { zh: '一', en: 'one' }, timeoutSeconds: 30 },
-    { id: 'two', uses: 'pvc-bound', with: {}, needs: [], points: 60, disruptive: false, title: { zh: '二', en: 'two' }, timeoutSeconds: 60 },
+    {
+      id: 'one',
+      uses: 'pv-claimref',
+      with: {},
+      needs: [],
+      points: 40,
+      disruptive: false,
+      title: { zh: '一', en: 'one' },
+      timeoutSeconds: 30,
+    },
+    {
+      id: 'two',
+      uses: 'pvc-bound',
+      with: {},
+      needs: [],
+      points: 60,
+      disruptive: false,
+      title: { zh: '二', en: 'two' },
+      timeoutSeconds: 60,
+    },
   ],
 };
 
@@ -22,8 +40,12 @@ export async function seed(prisma: PrismaClient, n: number, labIds: string[] = [
   }
   const students = [];
   for (let i = 0; i < n; i++) {
-    const user = await prisma.user.create({ data: { email: `s${i}-${tag}@example.test`, name: `Student ${i}` } });
-    const enrollment = await prisma.enrollment.create({ data: { userId: user.id, courseId: course.id, namespace: `ns-${i}` } });
+    const user = await prisma.user.create({
+      data: { email: `s${i}-${tag}@example.test`, name: `Student ${i}` },
+    });
+    const enrollment = await prisma.enrollment.create({
+      data: { userId: user.id, courseId: course.id, namespace: `ns-${i}` },
+    });
     students.push({ user, enrollment });
   }
   return { course, students };

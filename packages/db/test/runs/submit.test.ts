@@ -11,6 +11,7 @@ import {
   queueInfo,
   startQueue,
   submitRun,
+  type PrismaClient,
   type TestDatabase,
 } from '../../src/index.ts';
 import { LAB_DEFINITION, seed } from './fixtures.ts';
@@ -39,8 +40,17 @@ describe('submitRun', () => {
   it('makes one run for two submissions of the same namespace and lab, even at the same moment', async () => {
     await clearRuns();
     const { students } = await seed(t.prisma, 1);
-    const input = { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT' as const, disruptive: true };
-    const answers = await Promise.all([submitRun(t.prisma, input), submitRun(t.prisma, input), submitRun(t.prisma, input)]);
+    const input = {
+      enrollmentId: students[0]!.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT' as const,
+      disruptive: true,
+    };
+    const answers = await Promise.all([
+      submitRun(t.prisma, input),
+      submitRun(t.prisma, input),
+      submitRun(t.prisma, input),
+    ]);
     const ids = new Set(answers.map((a) => a.run.id));
     expect(ids.size).toBe(1);
     expect(answers.filter((a) => !a.joined)).toHaveLength(1);
@@ -54,12 +64,64 @@ describe('submitRun', () => {
     expect(job?.state).toBe('created');
   });
 
+  it('submits again when the run it collided with finished before it could join it', async () => {
+    await clearRuns();
+    const { students } = await seed(t.prisma, 1);
+    const input = {
+      enrollmentId: students[0]!.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT' as const,
+      disruptive: true,
+    };
+    const other = await submitRun(t.prisma, input);
+    // The race, made deterministic: our first look misses the other run (it is not committed yet),
+    // our insert then hits the unique active-run index, and by our second look the other run is done.
+    let looks = 0;
+    const racing = t.prisma.$extends({
+      query: {
+        async $queryRawUnsafe({ args, query }) {
+          // The lookup statement (lab, enrollment, active run, bucket); the create statement passes.
+          if (!/^WITH lab AS/.test(String(args[0]))) return query(args);
+          looks += 1;
+          if (looks === 1)
+            return ((await query(args)) as { active: unknown }[]).map((r) => ({ ...r, active: null }));
+          if (looks === 2)
+            await t.prisma.gradingRun.update({
+              where: { id: other.run.id },
+              data: { status: 'PASSED', finishedAt: new Date() },
+            });
+          return query(args);
+        },
+      },
+    }) as unknown as PrismaClient;
+    const mine = await submitRun(racing, input);
+    expect({
+      joined: mine.joined,
+      fresh: mine.run.id !== other.run.id,
+      status: mine.run.status,
+      active: await t.prisma.gradingRun.count({ where: { status: 'QUEUED' } }),
+    }).toEqual({
+      joined: false,
+      fresh: true,
+      status: 'QUEUED',
+      active: 1,
+    });
+  });
+
   it('queues a new run once the previous one has finished', async () => {
     await clearRuns();
     const { students } = await seed(t.prisma, 1);
-    const input = { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT' as const, disruptive: true };
+    const input = {
+      enrollmentId: students[0]!.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT' as const,
+      disruptive: true,
+    };
     const first = await submitRun(t.prisma, input);
-    await t.prisma.gradingRun.update({ where: { id: first.run.id }, data: { status: 'PASSED', finishedAt: new Date() } });
+    await t.prisma.gradingRun.update({
+      where: { id: first.run.id },
+      data: { status: 'PASSED', finishedAt: new Date() },
+    });
     const second = await submitRun(t.prisma, input);
     expect(second.joined).toBe(false);
     expect(second.run.id).not.toBe(first.run.id);
@@ -86,7 +148,13 @@ describe('submitRun', () => {
     const me = students[0]!;
     const now = new Date('2026-01-01T00:00:00Z');
     const cooldown = { userId: me.user.id, rate: 2, burst: 1, now: () => now };
-    const input = { enrollmentId: me.enrollment.id, labId: 'lab-a', trigger: 'STUDENT' as const, disruptive: true, cooldown };
+    const input = {
+      enrollmentId: me.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT' as const,
+      disruptive: true,
+      cooldown,
+    };
     expect((await submitRun(t.prisma, input)).joined).toBe(false);
     // Joining the queued run is free, even with an empty bucket.
     expect((await submitRun(t.prisma, input)).joined).toBe(true);
@@ -116,7 +184,12 @@ describe('fair ordering', () => {
     await bulk(a, 'lab-b');
     await bulk(b, 'lab-a');
     await bulk(b, 'lab-b');
-    await submitRun(t.prisma, { enrollmentId: c!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT', disruptive: true });
+    await submitRun(t.prisma, {
+      enrollmentId: c!.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT',
+      disruptive: true,
+    });
     const order: string[] = [];
     for (;;) {
       const [job] = await boss.fetch<{ runId: string }>(GRADE_QUEUE);
@@ -138,14 +211,28 @@ describe('queueInfo', () => {
       const finishedAt = new Date(Date.now() - 3600_000);
       await t.prisma.gradingRun.create({
         data: {
-          enrollmentId: past.id, labId: 'lab-a', namespace: past.namespace, trigger: 'STUDENT', status: 'PASSED',
-          startedAt: new Date(finishedAt.getTime() - seconds * 1000), finishedAt,
+          enrollmentId: past.id,
+          labId: 'lab-a',
+          namespace: past.namespace,
+          trigger: 'STUDENT',
+          status: 'PASSED',
+          startedAt: new Date(finishedAt.getTime() - seconds * 1000),
+          finishedAt,
         },
       });
     }
     const runs = [];
     for (const s of students.slice(0, 5)) {
-      runs.push((await submitRun(t.prisma, { enrollmentId: s.enrollment.id, labId: 'lab-a', trigger: 'INSTRUCTOR', disruptive: true })).run);
+      runs.push(
+        (
+          await submitRun(t.prisma, {
+            enrollmentId: s.enrollment.id,
+            labId: 'lab-a',
+            trigger: 'INSTRUCTOR',
+            disruptive: true,
+          })
+        ).run,
+      );
     }
     const infos = [];
     for (const r of runs) infos.push(await queueInfo(t.prisma, r.id, { concurrency: 2 }));
@@ -160,9 +247,18 @@ describe('queueInfo', () => {
     const [job] = await boss.fetch<{ runId: string }>(GRADE_QUEUE);
     expect(job?.data.runId).toBe(runs[0]!.id);
     await t.prisma.gradingRun.update({ where: { id: runs[0]!.id }, data: { status: 'RUNNING' } });
-    expect(await queueInfo(t.prisma, runs[0]!.id, { concurrency: 2 })).toEqual({ position: null, estimatedWaitSeconds: null });
-    expect(await queueInfo(t.prisma, runs[1]!.id, { concurrency: 2 })).toEqual({ position: 1, estimatedWaitSeconds: 0 });
-    expect(await queueInfo(t.prisma, runs[2]!.id, { concurrency: 2 })).toEqual({ position: 2, estimatedWaitSeconds: 20 });
+    expect(await queueInfo(t.prisma, runs[0]!.id, { concurrency: 2 })).toEqual({
+      position: null,
+      estimatedWaitSeconds: null,
+    });
+    expect(await queueInfo(t.prisma, runs[1]!.id, { concurrency: 2 })).toEqual({
+      position: 1,
+      estimatedWaitSeconds: 0,
+    });
+    expect(await queueInfo(t.prisma, runs[2]!.id, { concurrency: 2 })).toEqual({
+      position: 2,
+      estimatedWaitSeconds: 20,
+    });
   });
 });
 
@@ -170,13 +266,23 @@ describe('cancelRun', () => {
   it('cancels a queued run so no worker takes it, and leaves a finished run alone', async () => {
     await clearRuns();
     const { students } = await seed(t.prisma, 1);
-    const { run } = await submitRun(t.prisma, { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT', disruptive: true });
+    const { run } = await submitRun(t.prisma, {
+      enrollmentId: students[0]!.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT',
+      disruptive: true,
+    });
     const cancelled = await cancelRun(t.prisma, run.id);
     expect(cancelled.status).toBe('CANCELLED');
     expect(await boss.fetch(GRADE_QUEUE)).toEqual([]);
     expect((await cancelRun(t.prisma, run.id)).status).toBe('CANCELLED');
     // The namespace can be graded again at once.
-    const again = await submitRun(t.prisma, { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT', disruptive: true });
+    const again = await submitRun(t.prisma, {
+      enrollmentId: students[0]!.enrollment.id,
+      labId: 'lab-a',
+      trigger: 'STUDENT',
+      disruptive: true,
+    });
     expect(again.joined).toBe(false);
   });
 });
@@ -186,7 +292,12 @@ describe('without the queue', () => {
     const bare = await createTestDatabase();
     try {
       const { students } = await seed(bare.prisma, 1);
-      const attempt = submitRun(bare.prisma, { enrollmentId: students[0]!.enrollment.id, labId: 'lab-a', trigger: 'STUDENT', disruptive: true });
+      const attempt = submitRun(bare.prisma, {
+        enrollmentId: students[0]!.enrollment.id,
+        labId: 'lab-a',
+        trigger: 'STUDENT',
+        disruptive: true,
+      });
       await expect(attempt).rejects.toBeInstanceOf(QueueNotReadyError);
       await expect(attempt).rejects.toThrow(/start the api or a worker/);
       expect(await bare.prisma.gradingRun.count()).toBe(0);
