@@ -1,5 +1,6 @@
 // The api's configuration, read from the environment and validated once, at the edge.
 import { z } from 'zod';
+import { DEFAULT_COOLDOWN } from '@kubegrade/db';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -20,8 +21,8 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   WEBHOOK_ENCRYPTION_KEY: z.string().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
-  COOLDOWN_RATE_PER_MINUTE: z.coerce.number().positive().default(2),
-  COOLDOWN_BURST: z.coerce.number().int().positive().default(3),
+  COOLDOWN_RATE_PER_MINUTE: z.coerce.number().positive().default(DEFAULT_COOLDOWN.rate),
+  COOLDOWN_BURST: z.coerce.number().int().positive().default(DEFAULT_COOLDOWN.burst),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
   WEBHOOK_PUSH_NAMESPACE_FROM: z.enum(['repository', 'branch']).default('repository'),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
@@ -32,8 +33,35 @@ const envSchema = z.object({
   OIDC_ALLOW_HTTP: bool.default(false),
   LABS_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: z.string().default('false'),
+  LOGIN_CLIENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  WS_SESSION_CHECK_SECONDS: z.coerce.number().positive().default(60),
 });
+
+/**
+ * TRUST_PROXY: `false` (default), a hop count (`1` = the one proxy in front, e.g. the web app;
+ * `true` means 1), or comma-separated proxy addresses/CIDRs (`127.0.0.1,10.0.0.0/8`, or proxy-addr's
+ * `loopback`, `uniquelocal`). Only addresses appended by trusted hops count: the client's own
+ * X-Forwarded-For entries never become request.ip.
+ */
+export function parseTrustProxy(value: string): false | number | string {
+  const v = value.trim().toLowerCase();
+  if (['', 'false', '0', 'no'].includes(v)) return false;
+  if (['true', 'yes'].includes(v)) return 1;
+  if (/^\d+$/.test(v)) return Number(v);
+  const parts = v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const addr = /^(loopback|linklocal|uniquelocal|[0-9a-f:.]+(\/\d{1,3})?)$/;
+  const bad = parts.filter((p) => !addr.test(p));
+  if (bad.length || !parts.length) {
+    throw new ConfigError(
+      `TRUST_PROXY must be false, a hop count, or proxy addresses/CIDRs (got ${bad.join(', ') || value})`,
+    );
+  }
+  return parts.join(',');
+}
 
 /** OIDC settings, present only when all three variables are set. */
 export interface OidcConfig {
@@ -67,11 +95,17 @@ export interface Config {
   webhookToleranceSeconds: number;
   webhookPushNamespaceFrom: 'repository' | 'branch';
   webhookRateLimitPerMinute: number;
+  /** Sign-in attempts per client (account, email) and minute. */
   loginRateLimitPerMinute: number;
+  /** Sign-in attempts per client across all accounts and minute (password spraying). */
+  loginClientRateLimitPerMinute: number;
   oidc: OidcConfig | null;
   labsDir: string | undefined;
   logLevel: string;
-  trustProxy: boolean;
+  /** How often open subscription sockets are checked against their sessions (expired or ended: closed). */
+  wsSessionCheckSeconds: number;
+  /** fastify's trustProxy: false, a hop count, or the proxies' addresses. */
+  trustProxy: false | number | string;
 }
 
 /** A configuration error naming every bad variable. */
@@ -104,7 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   if (production && !e.SESSION_SECRET) {
-    throw new ConfigError('SESSION_SECRET is required in production (at least 32 random characters: openssl rand -base64 48)');
+    throw new ConfigError(
+      'SESSION_SECRET is required in production (at least 32 random characters: openssl rand -base64 48)',
+    );
   }
   if (production && !e.WEBHOOK_ENCRYPTION_KEY) {
     throw new ConfigError('WEBHOOK_ENCRYPTION_KEY is required in production (openssl rand -base64 32)');
@@ -113,7 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
     throw new ConfigError('OIDC needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (or none)');
   }
-  if (production && e.OIDC_ALLOW_HTTP) throw new ConfigError('OIDC_ALLOW_HTTP is for a local development identity provider; production needs an https issuer');
+  if (production && e.OIDC_ALLOW_HTTP)
+    throw new ConfigError(
+      'OIDC_ALLOW_HTTP is for a local development identity provider; production needs an https issuer',
+    );
   const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
   const origins = new Set([new URL(publicUrl).origin]);
   if (e.WEB_ORIGIN) origins.add(new URL(e.WEB_ORIGIN).origin);
@@ -135,13 +174,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookPushNamespaceFrom: e.WEBHOOK_PUSH_NAMESPACE_FROM,
     webhookRateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginClientRateLimitPerMinute: e.LOGIN_CLIENT_RATE_LIMIT_PER_MINUTE,
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
-        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, allowHttp: e.OIDC_ALLOW_HTTP }
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            allowHttp: e.OIDC_ALLOW_HTTP,
+          }
         : null,
     labsDir: e.LABS_DIR,
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY,
+    wsSessionCheckSeconds: e.WS_SESSION_CHECK_SECONDS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     ...overrides,
   };
   return config;

@@ -3,7 +3,12 @@ export { buildServer, type BuildOptions } from './server.ts';
 export { loadConfig, ConfigError, decodeKey, type Config, type OidcConfig } from './config.ts';
 export { syncLabs, toLabView, type LabView } from './lib/labs.ts';
 export { seed, type SeedInput, type SeedResult } from './seed.ts';
-export { signGithub, signStandard, verifyGithub, verifyStandard } from './lib/signatures.ts';
-export { queryScoreboard, type ScoreboardData, type ScoreboardQuery, type ScoreboardRowData } from './lib/scoreboard.ts';
+export { verifyGithub, verifyStandard } from './lib/signatures.ts';
+export {
+  queryScoreboard,
+  type ScoreboardData,
+  type ScoreboardQuery,
+  type ScoreboardRowData,
+} from './lib/scoreboard.ts';
 export { SESSION_COOKIE } from './plugins/auth.ts';
 export type { SessionUser } from './types.ts';

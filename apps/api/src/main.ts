@@ -12,7 +12,9 @@ import { syncLabs } from './lib/labs.ts';
 export function collectLabs(labsDir?: string): Lab[] {
   const byId = new Map(listLabs().map((l) => [l.id, l]));
   if (labsDir) {
-    for (const f of readdirSync(labsDir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    for (const f of readdirSync(labsDir)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()) {
       const lab = loadLab(join(labsDir, f));
       byId.set(lab.id, lab);
     }
@@ -34,9 +36,14 @@ async function main(): Promise<void> {
     await db.$disconnect();
   }
   const app = await buildServer(config);
-  if (config.sessionSecretIsDefault) app.log.warn('SESSION_SECRET is unset: using the development default (never do this in production)');
-  if (config.webhookKeyIsDefault) app.log.warn('WEBHOOK_ENCRYPTION_KEY is unset: using the development default (never do this in production)');
-  if (database) app.log.info({ source: database.source }, 'DATABASE_URL is unset: using the embedded PGlite database');
+  if (config.sessionSecretIsDefault)
+    app.log.warn('SESSION_SECRET is unset: using the development default (never do this in production)');
+  if (config.webhookKeyIsDefault)
+    app.log.warn(
+      'WEBHOOK_ENCRYPTION_KEY is unset: using the development default (never do this in production)',
+    );
+  if (database)
+    app.log.info({ source: database.source }, 'DATABASE_URL is unset: using the embedded PGlite database');
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();

@@ -26,14 +26,23 @@ export interface SeedResult {
   students: { userId: string; enrollmentId: string; email: string; namespace: string }[];
 }
 
-async function upsertUser(db: PrismaClient, p: SeedPerson & { studentId?: string }, role: 'STUDENT' | 'INSTRUCTOR' | 'ADMIN') {
+async function upsertUser(
+  db: PrismaClient,
+  p: SeedPerson & { studentId?: string },
+  role: 'STUDENT' | 'INSTRUCTOR' | 'ADMIN',
+) {
   const email = p.email.toLowerCase();
   const passwordHash = p.password ? await hashPassword(p.password) : undefined;
   const name = p.name ?? email.split('@')[0] ?? email;
   return db.user.upsert({
     where: { email },
     create: { email, name, role, studentId: p.studentId ?? null, passwordHash: passwordHash ?? null },
-    update: { name, role, ...(p.studentId ? { studentId: p.studentId } : {}), ...(passwordHash ? { passwordHash } : {}) },
+    update: {
+      name,
+      role,
+      ...(p.studentId ? { studentId: p.studentId } : {}),
+      ...(passwordHash ? { passwordHash } : {}),
+    },
   });
 }
 

@@ -3,6 +3,7 @@ import type { PrismaClient } from '@kubegrade/db';
 import type { Config } from './config.ts';
 import type PgBoss from 'pg-boss';
 import type { PubSub } from './lib/runs.ts';
+import type { LiveSockets } from './lib/live-sockets.ts';
 
 /** The signed-in user as requests see it. */
 export interface SessionUser {
@@ -13,6 +14,13 @@ export interface SessionUser {
   studentId: string | null;
 }
 
+/** The API token a request authenticated with (`Authorization: Bearer`), as rules see it. */
+export interface ApiTokenGrant {
+  id: string;
+  name: string;
+  scopes: string[];
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
@@ -20,10 +28,14 @@ declare module 'fastify' {
     pubsub: PubSub;
     /** pg-boss, started without supervision (workers supervise). */
     queue: PgBoss;
+    /** The open subscription sockets (caps, closing a session's sockets on sign-out). */
+    liveSockets: LiveSockets;
   }
   interface FastifyRequest {
     /** The signed-in user, or null (set by the auth plugin). */
     user: SessionUser | null;
+    /** The API token the request authenticated with, or null (session or anonymous). */
+    apiToken: ApiTokenGrant | null;
   }
   interface Session {
     userId?: string;

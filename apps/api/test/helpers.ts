@@ -1,12 +1,13 @@
 // Test harness: a real PostgreSQL database per file, the shipped labs, a seeded class and HTTP
-// "agents" that keep a session cookie and CSRF token like a browser does.
+// "agents" that keep a session cookie and CSRF token like a browser does (src/client.ts).
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createTestDatabase, type PrismaClient, type TestDatabase } from '@kubegrade/db';
 import { listLabs } from '@kubegrade/grader';
-import { buildServer } from '../src/server.ts';
+import { buildServer, type BuildOptions } from '../src/server.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { syncLabs } from '../src/lib/labs.ts';
 import { seed, type SeedResult } from '../src/seed.ts';
+import { ApiClient, type Transport } from '../src/client.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -21,8 +22,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Builds the harness; `env` adds environment variables for loadConfig. */
-export async function setup(env: Record<string, string> = {}): Promise<Harness> {
+/** Builds the harness; `env` adds environment variables for loadConfig, `build` options of buildServer. */
+export async function setup(
+  env: Record<string, string> = {},
+  build: Omit<BuildOptions, 'logger'> = {},
+): Promise<Harness> {
   const testDb = await createTestDatabase();
   await syncLabs(testDb.prisma, listLabs());
   const seeded = await seed(testDb.prisma, {
@@ -34,8 +38,16 @@ export async function setup(env: Record<string, string> = {}): Promise<Harness> 
       { email: 'bob@example.edu', name: 'Bob Wu', studentId: 's2', namespace: 'bob', password: PASSWORD },
     ],
   });
-  const config = loadConfig({ NODE_ENV: 'test', LOGIN_RATE_LIMIT_PER_MINUTE: '1000', ...env }, { databaseUrl: testDb.url });
-  const app = await buildServer(config, { logger: false });
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+      LOGIN_CLIENT_RATE_LIMIT_PER_MINUTE: '1000',
+      ...env,
+    },
+    { databaseUrl: testDb.url },
+  );
+  const app = await buildServer(config, { ...build, logger: false });
   await app.ready();
   return {
     app,
@@ -51,56 +63,32 @@ export async function setup(env: Record<string, string> = {}): Promise<Harness> 
   };
 }
 
-/** A GraphQL response body. */
-export interface GqlBody<T = Record<string, unknown>> {
-  data?: T | null;
-  errors?: { message: string; extensions?: { code?: string; retryAfterSeconds?: number } }[];
+export type { GqlBody } from '../src/client.ts';
+
+/** The api's client over app.inject (no port). */
+function injectTransport(app: FastifyInstance): Transport<LightMyRequestResponse> {
+  return {
+    send: ({ method, path, headers, payload }) =>
+      app.inject({ method: method as 'GET', url: path, payload: payload as never, headers }),
+    status: (res) => res.statusCode,
+    setCookies: (res) => {
+      const set = res.headers['set-cookie'];
+      return Array.isArray(set) ? set : set ? [set] : [];
+    },
+    json: async (res) => res.json(),
+    text: async (res) => res.body,
+  };
 }
 
-/** A browser-like client: session cookie and CSRF token carried between requests. */
-export class Agent {
-  cookie = '';
-  csrf = '';
-  constructor(private readonly app: FastifyInstance) {}
-
-  private absorb(res: LightMyRequestResponse): void {
-    const set = res.headers['set-cookie'];
-    const list = Array.isArray(set) ? set : set ? [set] : [];
-    for (const c of list) {
-      const [pair] = c.split(';');
-      if (pair?.startsWith('kg_session=')) this.cookie = pair;
-    }
+/** A browser-like client of `app`: the api's client over app.inject, signing in with the harness password. */
+export class Agent extends ApiClient<LightMyRequestResponse> {
+  constructor(app: FastifyInstance) {
+    super(injectTransport(app));
   }
 
-  /** Any request, with the cookie and (for state-changing methods) the CSRF header. */
-  async request(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    if (method !== 'GET' && !this.csrf) await this.refreshCsrf();
-    const res = await this.app.inject({
-      method,
-      url,
-      payload: payload as never,
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(method !== 'GET' ? { 'x-csrf-token': this.csrf } : {}), ...headers },
-    });
-    this.absorb(res);
-    return res;
-  }
-
-  /** GET /auth/csrf. */
-  async refreshCsrf(): Promise<void> {
-    const res = await this.app.inject({ method: 'GET', url: '/auth/csrf', headers: this.cookie ? { cookie: this.cookie } : {} });
-    this.absorb(res);
-    this.csrf = (res.json() as { token: string }).token;
-  }
-
-  /** Signs in with email and the harness password. */
-  async login(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
-    return this.request('POST', '/auth/login', { email, password });
-  }
-
-  /** POST /graphql. */
-  async gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<GqlBody<T>> {
-    const res = await this.request('POST', '/graphql', { query, variables });
-    return res.json() as GqlBody<T>;
+  /** Signs in with email and (by default) the harness password. */
+  override async login(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
+    return super.login(email, password);
   }
 }
 

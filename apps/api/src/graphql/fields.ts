@@ -4,12 +4,15 @@ import type { Course, Enrollment, GradingRun, User, Webhook } from '@kubegrade/d
 import type { MercuriusLoaders } from 'mercurius';
 import { toLabView } from '../lib/labs.ts';
 import * as runs from '../lib/runs.ts';
-import { activeSecretWhere } from '../lib/webhooks.ts';
+import { activeSecretWhere, BODY_CLAIM_OUTCOME } from '../lib/webhooks.ts';
 import { mergeChecks } from './views.ts';
 import type { Ctx } from './context.ts';
 
 type Q<T, P = Record<string, unknown>> = { obj: T; params: P }[];
-type EnrollmentObj = Pick<Enrollment, 'id' | 'userId' | 'courseId' | 'namespace'> & { user?: User; course?: Course };
+type EnrollmentObj = Pick<Enrollment, 'id' | 'userId' | 'courseId' | 'namespace'> & {
+  user?: User;
+  course?: Course;
+};
 
 async function labsById(ctx: Ctx, ids: string[]) {
   const rows = await ctx.db.lab.findMany({ where: { id: { in: [...new Set(ids)] } } });
@@ -20,11 +23,17 @@ async function labsById(ctx: Ctx, ids: string[]) {
 export const loaders: MercuriusLoaders<Ctx> = {
   GradingRun: {
     lab: async (queries: Q<GradingRun>, ctx: Ctx) => {
-      const labs = await labsById(ctx, queries.map((q) => q.obj.labId));
+      const labs = await labsById(
+        ctx,
+        queries.map((q) => q.obj.labId),
+      );
       return queries.map((q) => labs.get(q.obj.labId) ?? null);
     },
     student: async (queries: Q<GradingRun>, ctx: Ctx) => {
-      const es = await ctx.db.enrollment.findMany({ where: { id: { in: queries.map((q) => q.obj.enrollmentId) } }, include: { user: true } });
+      const es = await ctx.db.enrollment.findMany({
+        where: { id: { in: queries.map((q) => q.obj.enrollmentId) } },
+        include: { user: true },
+      });
       const byId = new Map(es.map((e) => [e.id, e.user]));
       return queries.map((q) => byId.get(q.obj.enrollmentId) ?? null);
     },
@@ -32,9 +41,17 @@ export const loaders: MercuriusLoaders<Ctx> = {
       const ids = queries.map((q) => q.obj.id);
       const [rows, labs] = await Promise.all([
         ctx.db.checkResult.findMany({ where: { runId: { in: ids } }, orderBy: { position: 'asc' } }),
-        labsById(ctx, queries.map((q) => q.obj.labId)),
+        labsById(
+          ctx,
+          queries.map((q) => q.obj.labId),
+        ),
       ]);
-      return queries.map((q) => mergeChecks(labs.get(q.obj.labId), rows.filter((r) => r.runId === q.obj.id)));
+      return queries.map((q) =>
+        mergeChecks(
+          labs.get(q.obj.labId),
+          rows.filter((r) => r.runId === q.obj.id),
+        ),
+      );
     },
   },
   Enrollment: {
@@ -52,11 +69,23 @@ export const loaders: MercuriusLoaders<Ctx> = {
     },
   },
   ScoreboardRow: {
-    latestRun: async (queries: Q<{ latestRunId: string | null }>, ctx: Ctx) => {
-      const ids = queries.flatMap((q) => (q.obj.latestRunId ? [q.obj.latestRunId] : []));
+    // A row that already carries its latest run (a live scoreboard event) costs no query.
+    latestRun: async (
+      queries: Q<{ latestRunId: string | null; latestRun?: GradingRun | null }>,
+      ctx: Ctx,
+    ) => {
+      const ids = queries.flatMap((q) =>
+        q.obj.latestRunId && q.obj.latestRun === undefined ? [q.obj.latestRunId] : [],
+      );
       const rows = ids.length ? await ctx.db.gradingRun.findMany({ where: { id: { in: ids } } }) : [];
       const byId = new Map(rows.map((r) => [r.id, r]));
-      return queries.map((q) => (q.obj.latestRunId ? (byId.get(q.obj.latestRunId) ?? null) : null));
+      return queries.map((q) =>
+        q.obj.latestRun !== undefined
+          ? q.obj.latestRun
+          : q.obj.latestRunId
+            ? (byId.get(q.obj.latestRunId) ?? null)
+            : null,
+      );
     },
   },
   Webhook: {
@@ -72,7 +101,13 @@ export const loaders: MercuriusLoaders<Ctx> = {
       const first = Math.min(200, Math.max(1, queries[0]?.params.first ?? 50));
       // One query per hook keeps each hook's page bounded; only admins list webhooks, and they are few.
       return Promise.all(
-        queries.map((q) => ctx.db.webhookDelivery.findMany({ where: { webhookId: q.obj.id }, orderBy: { receivedAt: 'desc' }, take: first })),
+        queries.map((q) =>
+          ctx.db.webhookDelivery.findMany({
+            where: { webhookId: q.obj.id, outcome: { not: BODY_CLAIM_OUTCOME } },
+            orderBy: { receivedAt: 'desc' },
+            take: first,
+          }),
+        ),
       );
     },
   },
@@ -84,7 +119,8 @@ function queueInfoOnce(ctx: Ctx, runId: string): ReturnType<typeof runs.queueInf
   let memo = queueMemo.get(ctx);
   if (!memo) queueMemo.set(ctx, (memo = new Map()));
   let info = memo.get(runId);
-  if (!info) memo.set(runId, (info = runs.queueInfo(ctx.db, runId, { concurrency: ctx.config.workerConcurrency })));
+  if (!info)
+    memo.set(runId, (info = runs.queueInfo(ctx.db, runId, { concurrency: ctx.config.workerConcurrency })));
   return info;
 }
 

@@ -7,22 +7,37 @@ import session from '@fastify/session';
 import csrf from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { PrismaSessionStore } from '../lib/session-store.ts';
+import { PrismaSessionStore, refreshIfAging, sessionUser } from '../lib/session-store.ts';
 import { ApiError, restError } from '../lib/errors.ts';
+import { fixedMessage, plainMessages, zodRoutes } from '../lib/routes.ts';
 import { checkPassword, hashPassword, MIN_PASSWORD_LENGTH } from '../lib/passwords.ts';
 import { hashToken } from '../lib/crypto.ts';
 import { audit } from '../lib/audit.ts';
-import { registerOidc } from '../lib/oidc.ts';
-import type { SessionUser } from '../types.ts';
+import { signIn, toSessionUser } from '../lib/sign-in.ts';
+import { resolveBearer } from '../lib/api-tokens.ts';
+import { CLOSE, LiveSockets } from '../lib/live-sockets.ts';
 
 /** The cookie that carries the session id. */
 export const SESSION_COOKIE = 'kg_session';
 const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-// Webhooks authenticate with HMAC, not a browser session, so CSRF does not apply to them.
-const CSRF_EXEMPT = [/^\/webhooks\//];
+// Webhooks authenticate with HMAC, and LTI's cross-site posts with the platform's signed id_token
+// and a one-time state, not a browser session, so CSRF does not apply to them.
+const CSRF_EXEMPT = [/^\/webhooks\//, /^\/lti\/(login|launch)$/];
 
-const loginBody = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1024) });
+/**
+ * The one spelling of an email address: Unicode NFKC, trimmed (spaces, tabs, newlines), lower case.
+ * The sign-in rate limit and the account lookup both use it, so `" x@y"` and `"X@Y\t"` are one
+ * account with one bucket.
+ */
+export function normalizeEmail(raw: string): string {
+  return raw.normalize('NFKC').trim().toLowerCase();
+}
+
+const loginBody = z.object({
+  email: z.string().max(320).transform(normalizeEmail).pipe(z.string().email()),
+  password: z.string().min(1).max(1024),
+});
 const setPasswordBody = z.object({
   token: z.string().min(10).max(200),
   password: z
@@ -31,10 +46,13 @@ const setPasswordBody = z.object({
     .max(1024),
 });
 
-// Behind the web app's proxy every browser shares one client IP, so sign-in attempts are counted
-// per IP *and* account (the limit runs after body parsing to see the email).
+// Sign-in attempts are counted per client IP and account (LOGIN_RATE_LIMIT_PER_MINUTE) and per
+// client IP across accounts (LOGIN_CLIENT_RATE_LIMIT_PER_MINUTE, against password spraying). Both
+// run after body parsing to see the email, and before the body's schema, so a malformed attempt
+// counts too. request.ip is the client only as far as TRUST_PROXY trusts the hops in front (the
+// web app's proxy sets X-Forwarded-For to the address it saw).
 function limitPer(max: number) {
-  return { max, timeWindow: '1 minute', hook: 'preHandler' as const };
+  return { max, timeWindow: '1 minute', hook: 'preValidation' as const };
 }
 
 function bodyField(req: FastifyRequest, name: string): string {
@@ -42,17 +60,17 @@ function bodyField(req: FastifyRequest, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** The public fields of a user. */
-export function toSessionUser(u: { id: string; email: string; name: string; role: SessionUser['role']; studentId: string | null }): SessionUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, studentId: u.studentId };
-}
+// Routes an API token works on; login, logout, set-password and the rest stay cookie-only.
+const TOKEN_ROUTES = [/^\/graphql$/, /^\/export\//];
 
-/** Starts a fresh session (new id, against fixation) for `user`, keeping the CSRF secret. */
-export async function signIn(request: FastifyRequest, user: SessionUser): Promise<void> {
-  await request.session.regenerate(['_csrf']);
-  request.session.userId = user.id;
-  request.user = user;
-  await request.server.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+/** The bearer token of a request to a token route (not a WebSocket upgrade), else null. */
+function bearerToken(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (!h || request.headers.upgrade) return null;
+  const m = /^Bearer +(\S+)\s*$/i.exec(h);
+  if (!m?.[1]) return null;
+  const path = request.url.split('?')[0] ?? '';
+  return TOKEN_ROUTES.some((re) => re.test(path)) ? m[1] : null;
 }
 
 /** Registers cookie, session, CSRF, the request.user hook and the /auth routes. */
@@ -60,12 +78,15 @@ export default fp(
   async (app) => {
     const { config, db } = app;
     const store = new PrismaSessionStore(db);
+    app.decorate('liveSockets', new LiveSockets());
     await app.register(cookie);
     await app.register(session, {
       secret: config.sessionSecret,
       cookieName: SESSION_COOKIE,
       store,
       saveUninitialized: false,
+      // No write per request: refreshIfAging (below) renews a session once it is half way to expiry.
+      rolling: false,
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
@@ -83,101 +104,164 @@ export default fp(
     });
 
     // Expired session rows are only ever read as absent; sweep them now and then.
-    const sweep = setInterval(() => {
-      store.prune().catch((err: unknown) => app.log.warn({ err }, 'could not prune expired sessions'));
-    }, 60 * 60 * 1000);
+    const sweep = setInterval(
+      () => {
+        store.prune().catch((err: unknown) => app.log.warn({ err }, 'could not prune expired sessions'));
+      },
+      60 * 60 * 1000,
+    );
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
 
     app.decorateRequest('user', null);
-    app.addHook('onRequest', async (request) => {
-      const userId = request.session?.userId;
-      if (!userId) return;
-      const u = await db.user.findUnique({ where: { id: userId } });
-      request.user = u ? toSessionUser(u) : null;
+    app.decorateRequest('apiToken', null);
+    app.addHook('onRequest', async (request, reply) => {
+      // An API token authenticates only where scripts belong (GraphQL over HTTP, the exports); there
+      // the session cookie is ignored, and on every other route the header is.
+      const bearer = bearerToken(request);
+      if (bearer !== null) {
+        const result = await resolveBearer(db, bearer, {
+          method: request.method,
+          path: request.url.split('?')[0] ?? '',
+          ip: request.ip,
+        });
+        if (!result.ok)
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer error="invalid_token"')
+            .send(restError('UNAUTHENTICATED', result.reason));
+        request.user = result.user;
+        request.apiToken = result.grant;
+        return;
+      }
+      // The store read the session and its user (as the row is now) in one statement.
+      if (!request.session?.userId) return;
+      request.user = sessionUser(request.session);
+      if (request.user) refreshIfAging(request.session, SESSION_TTL_MS);
     });
     app.addHook('onRequest', (request, reply, done) => {
       const path = request.url.split('?')[0] ?? '';
-      if (!STATE_CHANGING.has(request.method) || CSRF_EXEMPT.some((re) => re.test(path))) return done();
+      // A bearer token is not sent by browsers on their own, so CSRF does not apply to it.
+      if (!STATE_CHANGING.has(request.method) || request.apiToken || CSRF_EXEMPT.some((re) => re.test(path)))
+        return done();
       app.csrfProtection(request, reply, done);
     });
 
-    app.get('/auth/csrf', async (_request, reply) => ({ token: reply.generateCsrf() }));
-
-    app.get('/auth/providers', async () => ({ password: true, oidc: config.oidc !== null }));
-
-    app.get('/auth/me', async (request) => ({ user: request.user }));
-
-    app.post(
-      '/auth/login',
-      { config: { rateLimit: { ...limitPer(config.loginRateLimitPerMinute), keyGenerator: (req) => `login|${req.ip}|${bodyField(req, 'email').toLowerCase()}` } } },
-      async (request, reply) => {
-        const parsed = loginBody.safeParse(request.body);
-        if (!parsed.success) return reply.code(400).send(restError('BAD_USER_INPUT', 'send { "email": "...", "password": "..." }'));
-        const { email, password } = parsed.data;
-        const user = await db.user.findUnique({ where: { email } });
-        const ok = await checkPassword(user?.passwordHash ?? null, password);
-        if (!user || !ok) {
-          await audit(db, { actor: email, action: 'auth.login.failed', subject: user ? `user:${user.id}` : undefined, reason: user ? 'wrong password' : 'unknown email', after: { ip: request.ip } });
-          return reply.code(401).send(restError('INVALID_CREDENTIALS', 'the email or password is wrong'));
-        }
-        const su = toSessionUser(user);
-        await signIn(request, su);
-        await audit(db, { actor: su, action: 'auth.login', subject: `user:${su.id}`, after: { ip: request.ip, method: 'password' } });
-        return { user: su };
-      },
-    );
-
-    app.post('/auth/logout', async (request, reply) => {
-      if (request.user) await audit(db, { actor: request.user, action: 'auth.logout', subject: `user:${request.user.id}` });
-      await request.session.destroy();
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.code(204).send();
+    // A second bucket on the same route: createRateLimit (the route's own limiter marks the request
+    // as limited, which would make a second route limiter skip it).
+    const clientBucket = app.createRateLimit({
+      max: config.loginClientRateLimitPerMinute,
+      timeWindow: '1 minute',
+      keyGenerator: (req) => `login-client|${req.ip}`,
     });
+    const loginPerClient = async (request: FastifyRequest, reply: FastifyReply) => {
+      const limit = await clientBucket(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        reply.header('retry-after', String(limit.ttlInSeconds));
+        throw new ApiError(
+          'RATE_LIMITED',
+          `too many sign-in attempts from this address; try again in ${limit.ttlInSeconds} s`,
+        );
+      }
+    };
 
-    app.post(
-      '/auth/set-password',
-      { config: { rateLimit: { ...limitPer(config.loginRateLimitPerMinute), keyGenerator: (req) => `setpw|${req.ip}|${hashToken(bodyField(req, 'token'))}` } } },
-      async (request, reply) => {
-        const parsed = setPasswordBody.safeParse(request.body);
-        if (!parsed.success) {
-          return reply.code(400).send(restError('BAD_USER_INPUT', parsed.error.issues.map((i) => i.message).join('; ')));
-        }
-        const { token, password } = parsed.data;
-        const tokenHash = hashToken(token);
-        const user = await db.user.findUnique({ where: { passwordSetTokenHash: tokenHash } });
-        const passwordHash = await hashPassword(password);
-        // The UPDATE re-checks and consumes the token, so a link works exactly once even when raced.
-        const { count } = user
-          ? await db.user.updateMany({
-              where: { id: user.id, passwordSetTokenHash: tokenHash, passwordSetTokenExpiresAt: { gt: new Date() } },
-              data: { passwordHash, passwordSetTokenHash: null, passwordSetTokenExpiresAt: null },
-            })
-          : { count: 0 };
-        if (!user || count !== 1) {
-          return reply
-            .code(400)
-            .send(restError('BAD_USER_INPUT', 'this link is expired or was already used; ask your instructor for a new one'));
-        }
-        const su = toSessionUser(user);
-        await signIn(request, su);
-        await audit(db, { actor: su, action: 'auth.password.set', subject: `user:${su.id}` });
-        return { user: su };
-      },
-    );
+    await zodRoutes(app, (r) => {
+      r.get('/auth/csrf', async (_request, reply) => ({ token: reply.generateCsrf() }));
 
-    if (config.oidc) await registerOidc(app, config.oidc);
+      r.get('/auth/providers', async () => ({ password: true, oidc: config.oidc !== null }));
+
+      r.get('/auth/me', async (request) => ({ user: request.user }));
+
+      r.post(
+        '/auth/login',
+        {
+          schema: { body: loginBody },
+          schemaErrorFormatter: fixedMessage('send { "email": "...", "password": "..." }'),
+          config: {
+            rateLimit: {
+              ...limitPer(config.loginRateLimitPerMinute),
+              keyGenerator: (req) => `login|${req.ip}|${normalizeEmail(bodyField(req, 'email'))}`,
+            },
+          },
+          preValidation: loginPerClient,
+        },
+        async (request) => {
+          const { email, password } = request.body;
+          const user = await db.user.findUnique({ where: { email } });
+          const ok = await checkPassword(user?.passwordHash ?? null, password);
+          if (!user || !ok) {
+            await audit(db, {
+              actor: email,
+              action: 'auth.login.failed',
+              subject: user ? `user:${user.id}` : undefined,
+              reason: user ? 'wrong password' : 'unknown email',
+              after: { ip: request.ip },
+            });
+            throw new ApiError('INVALID_CREDENTIALS', 'the email or password is wrong');
+          }
+          const su = toSessionUser(user);
+          await signIn(request, su);
+          await audit(db, {
+            actor: su,
+            action: 'auth.login',
+            subject: `user:${su.id}`,
+            after: { ip: request.ip, method: 'password' },
+          });
+          return { user: su };
+        },
+      );
+
+      r.post('/auth/logout', async (request, reply) => {
+        if (request.user)
+          await audit(db, { actor: request.user, action: 'auth.logout', subject: `user:${request.user.id}` });
+        const sessionId = request.session.sessionId;
+        await request.session.destroy();
+        // The session's open subscriptions end with it.
+        app.liveSockets.closeSession(sessionId, CLOSE.signedOut, 'signed out');
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send();
+      });
+
+      r.post(
+        '/auth/set-password',
+        {
+          schema: { body: setPasswordBody },
+          schemaErrorFormatter: plainMessages,
+          config: {
+            rateLimit: {
+              ...limitPer(config.loginRateLimitPerMinute),
+              keyGenerator: (req) => `setpw|${req.ip}|${hashToken(bodyField(req, 'token'))}`,
+            },
+          },
+        },
+        async (request) => {
+          const { token, password } = request.body;
+          const tokenHash = hashToken(token);
+          const user = await db.user.findUnique({ where: { passwordSetTokenHash: tokenHash } });
+          const passwordHash = await hashPassword(password);
+          // The UPDATE re-checks and consumes the token, so a link works exactly once even when raced.
+          const { count } = user
+            ? await db.user.updateMany({
+                where: {
+                  id: user.id,
+                  passwordSetTokenHash: tokenHash,
+                  passwordSetTokenExpiresAt: { gt: new Date() },
+                },
+                data: { passwordHash, passwordSetTokenHash: null, passwordSetTokenExpiresAt: null },
+              })
+            : { count: 0 };
+          if (!user || count !== 1)
+            throw new ApiError(
+              'BAD_USER_INPUT',
+              'this link is expired or was already used; ask your instructor for a new one',
+            );
+          const su = toSessionUser(user);
+          await signIn(request, su);
+          await audit(db, { actor: su, action: 'auth.password.set', subject: `user:${su.id}` });
+          return { user: su };
+        },
+      );
+    });
   },
   { name: 'auth', dependencies: ['config', 'db', 'rateLimit'] },
 );
-
-/** Throws UNAUTHENTICATED unless someone is signed in. */
-export function requireUser(request: FastifyRequest): SessionUser {
-  if (!request.user) throw new ApiError('UNAUTHENTICATED', 'sign in first');
-  return request.user;
-}
-
-/** Sends a REST error for an ApiError (routes use this instead of throwing). */
-export function sendApiError(reply: FastifyReply, err: ApiError): FastifyReply {
-  return reply.code(err.httpStatus).send(restError(err.code, err.message));
-}

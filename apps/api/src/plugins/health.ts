@@ -14,7 +14,9 @@ export default fp(
         checks.database = `unreachable: ${(err as Error).message.split('\n')[0]}`;
       }
       try {
-        checks.queue = (await app.queue.getQueue('grade')) ? 'ok' : "missing: the 'grade' queue does not exist";
+        checks.queue = (await app.queue.getQueue('grade'))
+          ? 'ok'
+          : "missing: the 'grade' queue does not exist";
       } catch (err) {
         checks.queue = `unreachable: ${(err as Error).message.split('\n')[0]}`;
       }
