@@ -13,7 +13,9 @@ it('applies the documented defaults', () => {
     WORKER_HEARTBEAT_SECONDS: 5,
     WORKER_STALE_AFTER_SECONDS: 30,
   });
-  expect(readWorkerEnv({ WORKER_CONCURRENCY: '8', KUBE_IN_CLUSTER: 'true', GRADE_TIME_MULTIPLIER: '2.5' })).toMatchObject({
+  expect(
+    readWorkerEnv({ WORKER_CONCURRENCY: '8', KUBE_IN_CLUSTER: 'true', GRADE_TIME_MULTIPLIER: '2.5' }),
+  ).toMatchObject({
     WORKER_CONCURRENCY: 8,
     KUBE_IN_CLUSTER: true,
     GRADE_TIME_MULTIPLIER: 2.5,
@@ -34,11 +36,18 @@ it('names every invalid variable at once', () => {
 });
 
 it('refuses a stale-after shorter than two heartbeats, which would take live runs for dead', () => {
-  expect(() => readWorkerEnv({ WORKER_HEARTBEAT_SECONDS: '10', WORKER_STALE_AFTER_SECONDS: '15' })).toThrow(/must exceed twice/);
+  expect(() => readWorkerEnv({ WORKER_HEARTBEAT_SECONDS: '10', WORKER_STALE_AFTER_SECONDS: '15' })).toThrow(
+    /must exceed twice/,
+  );
 });
 
 it('says how to point the worker at a cluster when the kubeconfig is missing', async () => {
-  await expect(startWorker({ databaseUrl: 'postgres://127.0.0.1:1/none', kube: { kubeconfig: '/nonexistent/kubeconfig' } })).rejects.toThrow(
+  await expect(
+    startWorker({
+      databaseUrl: 'postgres://127.0.0.1:1/none',
+      kube: { kubeconfig: '/nonexistent/kubeconfig' },
+    }),
+  ).rejects.toThrow(
     /cannot find the cluster to grade: kubeconfig file \/nonexistent\/kubeconfig does not exist.*KUBECONFIG/,
   );
 });

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runTopic, submitRun } from '@kubegrade/db';
-import { FAST, LAB_ID, STS, record, startEnv, until, type Env } from './env.ts';
+import { until } from '@kubegrade/testkit';
+import { FAST, LAB_ID, STS, record, startEnv, type Env } from './env.ts';
 
 const NS = 'k-crash';
 let env: Env;
@@ -46,7 +47,8 @@ function spawnWorker(name: string): { child: ChildProcess; output: () => string 
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
@@ -56,19 +58,28 @@ it('finishes the run of a worker killed during the persistence check in another 
   env.sim.faults.set({ recreateDelayMs: 5000 });
   const { run } = await submitRun(
     env.db.prisma,
-    { enrollmentId: s.enrollmentId, labId: LAB_ID, trigger: 'STUDENT', triggeredById: s.userId, disruptive: true },
+    {
+      enrollmentId: s.enrollmentId,
+      labId: LAB_ID,
+      trigger: 'STUDENT',
+      triggeredById: s.userId,
+      disruptive: true,
+    },
     { timeMultiplier: FAST.timeMultiplier, retryLimit: 2, retryDelaySeconds: 1 },
   );
   const progress = record(env.pubsub, runTopic(run.id));
 
   const a = spawnWorker('a');
-  const podGone = await until(
+  // A timeout names worker a's output, as the assertion this replaced did.
+  await until(
+    'worker a to start redis-persistence and delete the pod',
     () =>
       progress.events.some((e) => e.event === 'check-started' && e.checkId === 'redis-persistence') &&
       env.sim.view.get('pods', NS, `${STS}-0`) === undefined,
-    60_000,
-  );
-  expect(podGone, a.output()).toBe(true);
+    { timeoutMs: 60_000 },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${a.output()}`);
+  });
   a.child.kill('SIGKILL');
   expect((await exited(a.child)).signal).toBe('SIGKILL');
   const orphaned = await env.db.prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } });
@@ -76,14 +87,28 @@ it('finishes the run of a worker killed during the persistence check in another 
   env.sim.faults.clear();
 
   const b = spawnWorker('b');
-  const finished = await until(async () => (await env.db.prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED', 90_000);
-  expect(finished, b.output()).toBe(true);
-  const done = await env.db.prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id }, include: { checks: true } });
+  await until(
+    'worker b to finish the run PASSED',
+    async () =>
+      (await env.db.prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED',
+    { timeoutMs: 90_000 },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${b.output()}`);
+  });
+  const done = await env.db.prisma.gradingRun.findUniqueOrThrow({
+    where: { id: run.id },
+    include: { checks: true },
+  });
   expect(done).toMatchObject({ status: 'PASSED', score: 100, attempts: 2 });
   expect(done.checks.every((c) => c.status === 'PASS')).toBe(true);
   // The abandoned attempt was put back in line before the second began.
   const kinds = progress.events.map((e) => e.event);
-  expect(kinds.filter((k) => k === 'started' || k === 'requeued' || k === 'finished')).toEqual(['started', 'requeued', 'started', 'finished']);
+  expect(kinds.filter((k) => k === 'started' || k === 'requeued' || k === 'finished')).toEqual([
+    'started',
+    'requeued',
+    'started',
+    'finished',
+  ]);
   progress.stop();
 
   b.child.kill('SIGTERM');

@@ -18,9 +18,10 @@ import {
   type PrismaClient,
 } from '@kubegrade/db';
 import { createPodRuntime, startKubeSim, type KubeObject, type KubeSim } from '@kubegrade/kube-sim';
+import { until } from '@kubegrade/testkit';
 import { generateClass, loadClass } from '../../../packages/kube-sim/src/scenarios/index.ts';
 import { startWorker } from '../src/index.ts';
-import { CHECKS, FAST, LAB_ID, labRow, podReady, record, until } from './env.ts';
+import { CHECKS, FAST, LAB_ID, labRow, podReady, record } from './env.ts';
 
 let embedded: EmbeddedPostgres;
 let prisma: PrismaClient;
@@ -40,7 +41,7 @@ beforeAll(async () => {
     { apply: (o) => sim.apply(o as unknown as KubeObject[] | string) },
     generateClass({ students: 1, lab: LAB_ID, namespaces: ['emb'], mistakes: [null] }),
   );
-  expect(await until(() => podReady(sim, 'emb'), 60_000)).toBe(true);
+  await until('the emb Redis pod Ready', () => podReady(sim, 'emb'), { timeoutMs: 60_000 });
   // PGlite (WASM) start-up and migrations are slow on a loaded 2-core machine.
 }, 300_000);
 afterAll(async () => {
@@ -85,14 +86,14 @@ it('grades a run end to end on the embedded server, streaming every check', asyn
     staleAfterSeconds: 30,
   });
   try {
-    expect(
-      await until(
-        async () =>
-          (await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED',
-        120_000,
-      ),
-    ).toBe(true);
-    await until(() => progress.events.some((ev) => ev.event === 'finished'), 5000);
+    await until(
+      'the run PASSED',
+      async () => (await prisma.gradingRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'PASSED',
+      { timeoutMs: 120_000 },
+    );
+    await until('the finished progress event', () => progress.events.some((ev) => ev.event === 'finished'), {
+      timeoutMs: 5000,
+    });
     expect(progress.events.filter((ev) => ev.event === 'check-finished').map((ev) => ev.checkId)).toEqual(
       CHECKS,
     );

@@ -4,14 +4,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { expect } from 'vitest';
-import { createPubSub, createTestDatabase, startQueue, type PubSub, type PubSubMessage, type RunEvent, type TestDatabase } from '@kubegrade/db';
+import {
+  createPubSub,
+  createTestDatabase,
+  startQueue,
+  type PubSub,
+  type PubSubMessage,
+  type RunEvent,
+  type TestDatabase,
+} from '@kubegrade/db';
 import { loadLabById, type Lab } from '@kubegrade/grader';
-import { startKubeSim, createPodRuntime, type KubeObject, type KubeSim } from '@kubegrade/kube-sim';
+import {
+  startKubeSim,
+  createPodRuntime,
+  podIsReady,
+  type KubeObject,
+  type KubeSim,
+} from '@kubegrade/kube-sim';
+import { MULT, until } from '@kubegrade/testkit';
 import { generateClass, loadClass } from '../../../packages/kube-sim/src/scenarios/index.ts';
 
-/** Deadlines shrink with this in tests (kube-sim pods are Ready in milliseconds). */
-export const MULT = 0.25;
 export const LAB_ID = 'redis-exist-pvc';
 export const STS = 'statefulset-redis-exist-pvc';
 export const CHECKS = ['pv-claimref', 'pvc-bound', 'statefulset-ready', 'headless-dns', 'redis-persistence'];
@@ -55,10 +67,14 @@ export async function startEnv(namespaces: string[]): Promise<Env> {
   const students = new Map<string, { userId: string; enrollmentId: string }>();
   for (const ns of namespaces) {
     const user = await db.prisma.user.create({ data: { email: `${ns}@example.test`, name: ns } });
-    const e = await db.prisma.enrollment.create({ data: { userId: user.id, courseId: course.id, namespace: ns } });
+    const e = await db.prisma.enrollment.create({
+      data: { userId: user.id, courseId: course.id, namespace: ns },
+    });
     students.set(ns, { userId: user.id, enrollmentId: e.id });
   }
-  expect(await until(() => namespaces.every((ns) => podReady(sim, ns)), 60_000)).toBe(true);
+  await until("every student's Redis pod Ready", () => namespaces.every((ns) => podReady(sim, ns)), {
+    timeoutMs: 60_000,
+  });
   const pubsub = await createPubSub(db.url);
   return {
     db,
@@ -79,18 +95,7 @@ export async function startEnv(namespaces: string[]): Promise<Env> {
 /** True when the namespace's Redis pod is Ready. */
 export function podReady(sim: KubeSim, namespace: string): boolean {
   const pod = sim.view.get('pods', namespace, `${STS}-0`);
-  const conditions = (pod?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-/** Polls `pred` until true or `ms` pass. */
-export async function until(pred: () => boolean | Promise<boolean>, ms = 30_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await pred()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return pred();
+  return pod !== undefined && podIsReady(pod);
 }
 
 /** Records the run events published on a topic, in arrival order. */
