@@ -1,31 +1,19 @@
 'use client';
 import { useTranslations } from 'next-intl';
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
+import { usePathname } from 'next/navigation';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { useQuery } from 'urql';
 import { forgetCsrfToken, postJson } from '@/lib/api';
-import { ME } from '@/lib/queries';
 import type { Role, User } from '@/lib/types';
 import { LanguageSwitch } from './LanguageSwitch';
-import { ErrorNote, Loading } from './Feedback';
 
 const MeContext = createContext<User | null>(null);
 
-/** The signed-in user (AppShell only renders its children once one is known). */
+/** The signed-in user (the server layout renders pages only once one is known). */
 export function useMe(): User {
   const me = useContext(MeContext);
   if (!me) throw new Error('useMe() used outside the signed-in app shell');
   return me;
-}
-
-/** Renders children only for the given roles; others get a plain "not allowed" note. */
-export function RequireRole({ roles, children }: { roles: Role[]; children: ReactNode }) {
-  const me = useMe();
-  const t = useTranslations('common');
-  if (!roles.includes(me.role))
-    return <p className="rounded-md bg-amber-50 p-4 text-amber-900">{t('notAllowed')}</p>;
-  return <>{children}</>;
 }
 
 function navFor(role: Role): { href: string; key: string }[] {
@@ -36,14 +24,23 @@ function navFor(role: Role): { href: string; key: string }[] {
       { href: '/admin/roster', key: 'roster' },
       { href: '/admin/labs', key: 'adminLabs' },
       { href: '/admin/webhooks', key: 'webhooks' },
+      { href: '/admin/events', key: 'events' },
+      { href: '/admin/lti', key: 'lti' },
     );
   }
+  items.push({ href: '/admin/tokens', key: 'apiTokens' });
   return items;
 }
 
-/** The brand + language switch header shared by signed-in and public pages. */
+/**
+ * The brand + language switch header shared by signed-in and public pages. Below the md breakpoint
+ * (phones) the rest (navigation, user, sign out) folds into a menu behind a button.
+ */
 export function HeaderBar({ children }: { children?: ReactNode }) {
   const t = useTranslations('common');
+  const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [pathname]);
   return (
     <header className="border-b border-slate-200 bg-white">
       <a
@@ -56,30 +53,50 @@ export function HeaderBar({ children }: { children?: ReactNode }) {
         <Link href="/" className="text-lg font-bold tracking-tight text-slate-900">
           Kubegrade
         </Link>
-        <div className="flex flex-1 flex-wrap items-center gap-4">{children}</div>
-        <LanguageSwitch />
+        {children ? (
+          <>
+            <div
+              id="header-menu"
+              data-open={open}
+              className={`${open ? 'flex' : 'hidden'} order-last w-full flex-col items-start gap-3 border-t border-slate-200 pt-3 md:order-none md:flex md:w-auto md:flex-1 md:flex-row md:flex-wrap md:items-center md:gap-4 md:border-0 md:pt-0`}
+            >
+              {children}
+            </div>
+            <div className="ml-auto flex items-center gap-2 md:ml-0">
+              <LanguageSwitch />
+              <button
+                type="button"
+                aria-expanded={open}
+                aria-controls="header-menu"
+                onClick={() => setOpen((o) => !o)}
+                className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100 md:hidden"
+                data-testid="menu-button"
+              >
+                <span aria-hidden="true">☰ </span>
+                {t('menu')}
+              </button>
+            </div>
+          </>
+        ) : (
+          <div className="ml-auto">
+            <LanguageSwitch />
+          </div>
+        )}
       </div>
     </header>
   );
 }
 
-/** Signed-in pages: loads the user, sends strangers to /login, shows the role's navigation. */
-export function AppShell({ children }: { children: ReactNode }) {
+/**
+ * Signed-in pages: the role's navigation, the user and sign out around the page. The server layout
+ * (src/app/(app)/layout.tsx) has asked the api who `me` is and sent strangers to /login; `me` is
+ * null only when that question failed (the layout then passes the error note as children).
+ */
+export function AppShell({ me, children }: { me: User | null; children: ReactNode }) {
   const t = useTranslations('common');
   const tn = useTranslations('nav');
-  const router = useRouter();
   const pathname = usePathname();
-  const [{ data, fetching, error }, refetch] = useQuery<{ me: User | null }>({
-    query: ME,
-    requestPolicy: 'network-only',
-  });
   const [signingOut, setSigningOut] = useState(false);
-  const me = data?.me ?? null;
-  const signedOut = !fetching && !error && data !== undefined && me === null;
-
-  useEffect(() => {
-    if (signedOut) router.replace(`/login?next=${encodeURIComponent(pathname)}`);
-  }, [signedOut, router, pathname]);
 
   async function signOut() {
     setSigningOut(true);
@@ -115,7 +132,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                 })}
               </ul>
             </nav>
-            <span className="ml-auto text-sm text-slate-600">
+            <span className="text-sm text-slate-600 md:ml-auto">
               {me.name} <span className="text-slate-500">({t(`role.${me.role}`)})</span>
             </span>
             <button
@@ -130,13 +147,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
       </HeaderBar>
       <main id="main" className="mx-auto max-w-screen-2xl px-4 py-6">
-        {error && !me ? (
-          <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : me ? (
-          <MeContext.Provider value={me}>{children}</MeContext.Provider>
-        ) : (
-          <Loading />
-        )}
+        <MeContext.Provider value={me}>{children}</MeContext.Provider>
       </main>
     </>
   );

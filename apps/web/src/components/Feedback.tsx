@@ -1,5 +1,6 @@
 'use client';
 import { useTranslations } from 'next-intl';
+import { useRouter } from 'next/navigation';
 import type { CombinedError } from 'urql';
 import { Spinner } from './StatusBadge';
 
@@ -47,4 +48,10 @@ export function ErrorNote({
       )}
     </div>
   );
+}
+
+/** An error from a server component's query, with a retry that renders the page again. */
+export function ServerErrorNote({ message }: { message: string }) {
+  const router = useRouter();
+  return <ErrorNote error={message} onRetry={() => router.refresh()} />;
 }

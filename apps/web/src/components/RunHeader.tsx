@@ -1,13 +1,14 @@
 'use client';
-import { useLocale, useTranslations } from 'next-intl';
-import { formatDateTime, formatScore } from '@/lib/format';
+import { useTranslations } from 'next-intl';
+import { formatScore } from '@/lib/format';
 import type { GradingRun } from '@/lib/types';
 import { StatusBadge } from './StatusBadge';
+import { useDateTime } from './useHydrated';
 
 /** A run's status line: verdict, score, queue position while waiting, and when it happened. */
 export function RunHeader({ run }: { run: GradingRun }) {
   const t = useTranslations('run');
-  const locale = useLocale();
+  const dateTime = useDateTime();
   return (
     <div className="space-y-2" data-run-status={run.status}>
       <div className="flex flex-wrap items-center gap-3">
@@ -25,8 +26,8 @@ export function RunHeader({ run }: { run: GradingRun }) {
         {!run.disruptive && <span className="text-sm text-slate-600">{t('nonDisruptiveRun')}</span>}
       </div>
       <p className="text-sm text-slate-600">
-        {t('queuedAt')}: {formatDateTime(run.queuedAt, locale)}
-        {run.finishedAt && ` · ${t('finishedAt')}: ${formatDateTime(run.finishedAt, locale)}`}
+        {t('queuedAt')}: {dateTime(run.queuedAt)}
+        {run.finishedAt && ` · ${t('finishedAt')}: ${dateTime(run.finishedAt)}`}
       </p>
       {run.status === 'ERROR' && (
         <div
@@ -34,7 +35,12 @@ export function RunHeader({ run }: { run: GradingRun }) {
           className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
         >
           <p>{t('runErrored')}</p>
-          {run.errorDetail && <p className="mt-1 font-mono text-xs">{run.errorDetail}</p>}
+          {/* Technical detail from the worker, in English: shown as code. */}
+          {run.errorDetail && (
+            <code lang="en" className="mt-1 block font-mono text-xs">
+              {run.errorDetail}
+            </code>
+          )}
         </div>
       )}
     </div>

@@ -1,4 +1,5 @@
 'use client';
+import { memo } from 'react';
 import { useLocale, useTranslations } from 'next-intl';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { pick } from '@/i18n/locales';
@@ -11,7 +12,7 @@ function shorten(text: string, max: number): string {
 }
 
 /** Pass rate per check (where the class is stuck) and the score distribution, each with a table fallback. */
-export function ScoreboardCharts({
+export const ScoreboardCharts = memo(function ScoreboardCharts({
   passRates,
   distribution,
 }: {
@@ -31,7 +32,8 @@ export function ScoreboardCharts({
     <div className="grid gap-4 lg:grid-cols-2">
       <figure className="rounded-lg border border-slate-200 bg-white p-4">
         <figcaption className="mb-2 font-semibold">{t('passRateChart')}</figcaption>
-        <div className="h-56" aria-hidden="true">
+        {/* The chart is drawn for eyes only: inert keeps its SVG out of the tab order; the table says it. */}
+        <div className="h-56" aria-hidden="true" inert>
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={rateData} layout="vertical" margin={{ top: 4, right: 16, bottom: 4, left: 4 }}>
               <CartesianGrid strokeDasharray="3 3" horizontal={false} />
@@ -49,29 +51,33 @@ export function ScoreboardCharts({
             </BarChart>
           </ResponsiveContainer>
         </div>
-        <table className="sr-only">
-          <caption>{t('passRateChart')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('check')}</th>
-              <th scope="col">{t('passRate')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rateData.map((r) => (
-              <tr key={r.name}>
-                <th scope="row">{r.name}</th>
-                <td>
-                  {r.rate}% ({r.passed}/{r.graded})
-                </td>
+        {/* A table ignores width: 1px, so the visually hidden box is a div around it (phones scrolled sideways). */}
+        <div className="sr-only">
+          <table>
+            <caption>{t('passRateChart')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('check')}</th>
+                <th scope="col">{t('passRate')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rateData.map((r) => (
+                <tr key={r.name}>
+                  <th scope="row">{r.name}</th>
+                  <td>
+                    {r.rate}% ({r.passed}/{r.graded})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </figure>
       <figure className="rounded-lg border border-slate-200 bg-white p-4">
         <figcaption className="mb-2 font-semibold">{t('distributionChart')}</figcaption>
-        <div className="h-56" aria-hidden="true">
+        {/* The chart is drawn for eyes only: inert keeps its SVG out of the tab order; the table says it. */}
+        <div className="h-56" aria-hidden="true" inert>
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={distData} margin={{ top: 8, right: 8, bottom: 8, left: 0 }} barCategoryGap={1}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
@@ -82,24 +88,27 @@ export function ScoreboardCharts({
             </BarChart>
           </ResponsiveContainer>
         </div>
-        <table className="sr-only">
-          <caption>{t('distributionChart')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('scoreRange')}</th>
-              <th scope="col">{t('students')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {distData.map((b) => (
-              <tr key={b.name}>
-                <th scope="row">{b.name}</th>
-                <td>{b.count}</td>
+        {/* A table ignores width: 1px, so the visually hidden box is a div around it (phones scrolled sideways). */}
+        <div className="sr-only">
+          <table>
+            <caption>{t('distributionChart')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('scoreRange')}</th>
+                <th scope="col">{t('students')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {distData.map((b) => (
+                <tr key={b.name}>
+                  <th scope="row">{b.name}</th>
+                  <td>{b.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </figure>
     </div>
   );
-}
+});

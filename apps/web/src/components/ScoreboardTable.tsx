@@ -12,6 +12,7 @@ import { useLocale, useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
+import { useHydrated } from './useHydrated';
 import { pick } from '@/i18n/locales';
 import { formatDateTime, formatScore, formatShortDateTime, trim } from '@/lib/format';
 import type { CheckStatus, Lab, ScoreboardRow } from '@/lib/types';
@@ -29,6 +30,16 @@ const STATUS_RANK: Record<CheckStatus, number> = {
   PENDING: 4,
   PASS: 5,
 };
+
+/**
+ * The selection and student columns stay in view while the table scrolls sideways (phones): they
+ * stick to the left edge, on an opaque background so the scrolled cells pass underneath.
+ */
+function stickyColumn(id: string, background: string): string {
+  if (id === 'select') return `sticky left-0 z-10 w-10 min-w-10 ${background}`;
+  if (id === 'student') return `sticky left-10 z-10 ${background} shadow-[1px_0_0_0_var(--color-slate-200)]`;
+  return '';
+}
 
 /** Where a click on a student's row (or one of its cells) leads: their latest run's report. */
 export function runHref(row: ScoreboardRow, labId: string, checkId?: string): string | null {
@@ -54,7 +65,12 @@ export function ScoreboardTable({
   onRegradeOne: (row: ScoreboardRow) => void;
 }) {
   const t = useTranslations('scoreboard');
+  const tl = useTranslations('live');
+  // The live column appears only while some student has a live state (the lab is live).
+  const anyLive = rows.some((r) => r.live);
   const locale = useLocale();
+  // The server renders the table too; times appear once the viewer's time zone is known.
+  const hydrated = useHydrated();
   const router = useRouter();
   const [sorting, setSorting] = useState<SortingState>([{ id: 'student', desc: false }]);
 
@@ -146,7 +162,8 @@ export function ScoreboardTable({
           },
         }),
       ),
-      col.accessor((r) => r.score ?? -1, {
+      // The total is the ledger's final score (the same number the CSV and the student's ledger show).
+      col.accessor((r) => r.finalScore ?? -1, {
         id: 'total',
         header: () => t('total'),
         cell: ({ row }) => {
@@ -154,9 +171,13 @@ export function ScoreboardTable({
             row.original.latestRun?.status === 'QUEUED' || row.original.latestRun?.status === 'RUNNING';
           return (
             <div className="whitespace-nowrap" data-testid="total">
-              <span className="font-semibold tabular-nums">
-                {formatScore(row.original.score, row.original.maxScore)}
-              </span>
+              <Link
+                href={`/labs/${encodeURIComponent(lab.id)}/ledger?enrollment=${encodeURIComponent(row.original.enrollment.id)}`}
+                className="font-semibold tabular-nums underline decoration-slate-300"
+                onClick={(e) => e.stopPropagation()}
+              >
+                {formatScore(row.original.finalScore, row.original.maxScore)}
+              </Link>
               {running && (
                 <span className="ml-2 inline-flex items-center gap-1 text-xs text-sky-900">
                   <Spinner /> {t('grading')}
@@ -166,16 +187,45 @@ export function ScoreboardTable({
           );
         },
       }),
+      ...(anyLive
+        ? [
+            col.display({
+              id: 'live',
+              header: () => tl('scoreboardColumn'),
+              cell: ({ row }) => {
+                const live = row.original.live;
+                if (!live) return <span className="text-slate-500">—</span>;
+                const state =
+                  live.status === 'LIVE'
+                    ? tl('scoreboardLive', { passed: live.passed, checks: live.checks })
+                    : tl('scoreboardPaused');
+                return (
+                  <span
+                    data-live={live.status}
+                    aria-label={tl('scoreboardLabel', { name: row.original.student.name, state })}
+                    className={`inline-flex items-center gap-1 whitespace-nowrap text-xs font-medium ${live.status === 'LIVE' ? 'text-green-900' : 'text-slate-600'}`}
+                  >
+                    <span
+                      aria-hidden="true"
+                      className={`inline-block h-2 w-2 rounded-full ${live.status === 'LIVE' ? 'bg-green-600' : 'bg-slate-400'}`}
+                    />
+                    {state}
+                  </span>
+                );
+              },
+            }),
+          ]
+        : []),
       col.accessor((r) => (r.lastGradedAt ? Date.parse(r.lastGradedAt) : 0), {
         id: 'lastGraded',
         header: () => t('lastGraded'),
         cell: ({ row }) => (
           <time
             dateTime={row.original.lastGradedAt ?? undefined}
-            title={formatDateTime(row.original.lastGradedAt, locale)}
+            title={hydrated ? formatDateTime(row.original.lastGradedAt, locale) : undefined}
             className="whitespace-nowrap text-sm tabular-nums"
           >
-            {formatShortDateTime(row.original.lastGradedAt, locale)}
+            {hydrated ? formatShortDateTime(row.original.lastGradedAt, locale) : ''}
           </time>
         ),
       }),
@@ -197,7 +247,7 @@ export function ScoreboardTable({
         ),
       }),
     ],
-    [lab, locale, t, onRegradeOne],
+    [lab, locale, t, onRegradeOne, anyLive, tl, hydrated],
   );
 
   const table = useReactTable({
@@ -214,7 +264,10 @@ export function ScoreboardTable({
   });
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div
+      className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white"
+      data-testid="scoreboard-scroll"
+    >
       <table className="w-full border-collapse text-left text-sm" data-testid="scoreboard-table">
         <caption className="sr-only">{t('tableCaption', { lab: pick(lab.title, locale) })}</caption>
         <thead className="bg-slate-100">
@@ -231,7 +284,7 @@ export function ScoreboardTable({
                     key={header.id}
                     scope="col"
                     aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
-                    className="border-b border-slate-300 px-2 py-2 align-bottom font-semibold text-slate-800"
+                    className={`border-b border-slate-300 px-2 py-2 align-bottom font-semibold text-slate-800 ${stickyColumn(header.column.id, 'bg-slate-100')}`}
                   >
                     {sortable ? (
                       <button
@@ -267,17 +320,21 @@ export function ScoreboardTable({
                     .check;
                   router.push(runHref(row.original, lab.id, checkId) ?? href);
                 }}
-                className={`border-b border-slate-200 ${href ? 'cursor-pointer hover:bg-slate-50' : ''} ${row.getIsSelected() ? 'bg-blue-50' : ''} ${
+                className={`border-b border-slate-200 ${href ? 'cursor-pointer hover:bg-slate-50' : ''} ${row.getIsSelected() ? 'bg-blue-50' : 'bg-white'} ${
                   flashing.has(row.id) ? 'kg-flash' : ''
                 }`}
               >
                 {row.getVisibleCells().map((cell) =>
                   cell.column.id === 'student' ? (
-                    <th key={cell.id} scope="row" className="px-2 py-2 text-left font-normal">
+                    <th
+                      key={cell.id}
+                      scope="row"
+                      className={`px-2 py-2 text-left font-normal ${stickyColumn('student', 'bg-inherit')}`}
+                    >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </th>
                   ) : (
-                    <td key={cell.id} className="px-2 py-2">
+                    <td key={cell.id} className={`px-2 py-2 ${stickyColumn(cell.column.id, 'bg-inherit')}`}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   ),

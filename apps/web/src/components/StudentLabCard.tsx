@@ -1,5 +1,6 @@
 'use client';
 import { useLocale, useTranslations } from 'next-intl';
+import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
 import { useMutation, useQuery, type CombinedError } from 'urql';
 import { pick } from '@/i18n/locales';
@@ -7,6 +8,7 @@ import { formatCountdown, formatScore } from '@/lib/format';
 import { RUNS, SUBMIT_RUN } from '@/lib/queries';
 import { isActive, type Cooldown, type GradingRun, type MyLab, type RunSummary } from '@/lib/types';
 import { CheckList } from './CheckList';
+import { DeadlineNote } from './DeadlineNote';
 import { errorMessage } from './Feedback';
 import { buttonClass } from './forms/fields';
 import { RunHeader } from './RunHeader';
@@ -28,6 +30,7 @@ function cooldownFromError(error: CombinedError): number | null {
 /** One lab for a student: score, Grade button with cooldown and queue info, live checks, history. */
 export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: () => void }) {
   const t = useTranslations('labs');
+  const tl = useTranslations('ledger');
   const locale = useLocale();
   const [latest, setLatest] = useState<GradingRun | null>(item.latestRun);
   const [retryAt, setRetryAt] = useState<number | null>(null);
@@ -104,8 +107,15 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
           <p className="mt-1 text-sm text-slate-600">
             {t('namespace')}:{' '}
             <code className="rounded bg-slate-100 px-1 font-mono">{item.enrollment.namespace}</code> ·{' '}
-            {item.enrollment.course.name}
+            <span translate="no">{item.enrollment.course.name}</span>
           </p>
+          <Link
+            href={`/labs/${encodeURIComponent(item.lab.id)}/ledger`}
+            className="mt-1 inline-block text-sm font-medium text-blue-800 underline"
+          >
+            {tl('open')}
+          </Link>
+          <DeadlineNote labId={item.lab.id} />
         </div>
         <dl className="grid grid-cols-2 gap-x-6 text-sm">
           <dt className="text-slate-600">{t('currentScore')}</dt>
@@ -156,10 +166,10 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
       )}
 
       {run ? (
-        <div className="mt-5 space-y-4" aria-live="polite" aria-busy={active}>
+        <div className="mt-5 space-y-4">
           <h3 className="sr-only">{t('latestRun')}</h3>
           <RunHeader run={run} />
-          <CheckList checks={run.checks} />
+          <CheckList run={run} />
         </div>
       ) : (
         <p className="mt-5 text-slate-600">{t('notGradedYet')}</p>

@@ -25,6 +25,23 @@ describe('evidenceTable', () => {
     expect(t.details).toEqual([{ field: 'service', value: 'service-headless-redis-exist-pvc' }]);
   });
 
+  it('shows the grader messages inside evidence in the reader language', () => {
+    const replicas = {
+      $msg: 'sts.expected-replicas',
+      params: {},
+      zh: '>= 1，全部就绪',
+      en: '>= 1, all Ready',
+    };
+    const evidence = { expected: { replicas }, found: { replicas: 1 }, wrong: [replicas] };
+    expect(evidenceTable(evidence, 'zh-CN').rows).toEqual([
+      { field: 'replicas', expected: '>= 1，全部就绪', found: '1', matches: false },
+    ]);
+    expect(evidenceTable(evidence, 'zh-CN').details).toEqual([
+      { field: 'wrong', value: '[">= 1，全部就绪"]' },
+    ]);
+    expect(evidenceTable(evidence, 'en').rows[0]?.expected).toBe('>= 1, all Ready');
+  });
+
   it('shows missing objects and arrays readably', () => {
     const t = evidenceTable({
       expected: { pv: 'pv-a', accessModes: ['ReadWriteMany'] },

@@ -19,6 +19,22 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A grader message inside evidence, as the API sends it: key, parameters and its text in both languages. */
+function isLocalizedMessage(v: unknown): v is { $msg: string; zh: string; en: string } {
+  return (
+    isPlainObject(v) && typeof v.$msg === 'string' && typeof v.zh === 'string' && typeof v.en === 'string'
+  );
+}
+
+/** The evidence with every grader message replaced by its text in `locale` (zh-CN or en). */
+export function resolveMessages(value: unknown, locale: string): unknown {
+  if (isLocalizedMessage(value)) return locale === 'zh-CN' ? value.zh : value.en;
+  if (Array.isArray(value)) return value.map((v) => resolveMessages(v, locale));
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveMessages(v, locale)]));
+  return value;
+}
+
 /** Flattens nested objects into dotted paths; arrays and scalars become display strings. */
 export function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
@@ -37,8 +53,9 @@ export function display(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Builds the expected-vs-found table from a check's evidence (any JSON). */
-export function evidenceTable(evidence: unknown): EvidenceTable {
+/** Builds the expected-vs-found table from a check's evidence (any JSON), messages in `locale`. */
+export function evidenceTable(raw: unknown, locale = 'en'): EvidenceTable {
+  const evidence = resolveMessages(raw, locale);
   if (!isPlainObject(evidence)) {
     return {
       rows: [],

@@ -27,6 +27,8 @@ export async function proxyToApi(request: Request): Promise<Response> {
   request.headers.forEach((value, key) => {
     if (!HOP_BY_HOP.has(key.toLowerCase())) headers.set(key, value);
   });
+  // X-Forwarded-For passes on as the server set it: src/lib/client-address.ts (installed by
+  // src/instrumentation.ts) replaced whatever the browser sent with the address this server saw.
   headers.set('x-forwarded-host', request.headers.get('host') ?? incoming.host);
   headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { coalesce, exportUrl, mergeRow } from './scoreboard';
+import {
+  coalesce,
+  exportUrl,
+  filterFromParams,
+  filterQuery,
+  isFiltered,
+  mergeRow,
+  type ScoreboardFilter,
+} from './scoreboard';
 import type { ScoreboardRow } from './types';
 
 function row(id: string, name: string, score: number | null): ScoreboardRow {
@@ -10,9 +18,11 @@ function row(id: string, name: string, score: number | null): ScoreboardRow {
     latestRun: null,
     bestScore: score,
     score,
+    finalScore: score,
     maxScore: 100,
     cells: [],
     lastGradedAt: null,
+    live: null,
   };
 }
 
@@ -45,5 +55,52 @@ describe('scoreboard helpers', () => {
     expect(exportUrl('lab', { status: 'FAIL', search: 'ann li' })).toBe(
       '/export/scoreboard/lab.csv?search=ann+li&status=FAIL',
     );
+  });
+
+  // The filter lives in the URL: a reload or a shared link keeps it.
+  const fromParams: [string, Record<string, string | string[] | undefined>, ScoreboardFilter][] = [
+    ['nothing', {}, {}],
+    [
+      'all three',
+      { search: 'ann', status: 'FAIL', checkId: 'pvc-bound' },
+      { search: 'ann', status: 'FAIL', checkId: 'pvc-bound' },
+    ],
+    [
+      'spaces trimmed, empty dropped',
+      { search: '  ann li ', status: '', checkId: ' ' },
+      { search: 'ann li' },
+    ],
+    ['an unknown status is dropped', { status: 'BROKEN' }, {}],
+    ['a status must match exactly', { status: 'fail' }, {}],
+    ['a repeated parameter takes the first', { status: ['PASS', 'FAIL'] }, { status: 'PASS' }],
+    ['other parameters are ignored', { page: '2', checkId: 'headless-dns' }, { checkId: 'headless-dns' }],
+  ];
+  it.each(fromParams)('reads the filter from the URL: %s', (_name, params, expected) => {
+    expect(filterFromParams(params)).toEqual(expected);
+    expect(
+      filterFromParams(
+        new URLSearchParams(
+          Object.entries(params).flatMap(([k, v]) =>
+            Array.isArray(v) ? v.map((x) => [k, x]) : v === undefined ? [] : [[k, v]],
+          ),
+        ),
+      ),
+    ).toEqual(expected);
+  });
+
+  const toQuery: [ScoreboardFilter, string, boolean][] = [
+    [{}, '', false],
+    [{ search: 'ann li' }, '?search=ann+li', true],
+    [{ status: 'ERROR' }, '?status=ERROR', true],
+    [
+      { checkId: 'pv-claimref', status: 'PASS', search: 'x' },
+      '?search=x&status=PASS&checkId=pv-claimref',
+      true,
+    ],
+  ];
+  it.each(toQuery)('writes the filter %j as %j', (filter, qs, filtered) => {
+    expect(filterQuery(filter)).toBe(qs);
+    expect(isFiltered(filter)).toBe(filtered);
+    expect(filterFromParams(new URLSearchParams(qs))).toEqual(filter);
   });
 });

@@ -1,13 +1,27 @@
-// TypeScript shapes of the GraphQL results this app selects (apps/api/src/graphql/schema.graphql).
+// Names for the GraphQL results this app selects. The shapes are generated from the api's schema
+// and the operations in src/lib/queries.ts (src/lib/graphql.generated.ts, `npm run codegen`);
+// this file only gives the ones the components pass around a short name.
+import type {
+  ApiTokenFieldsFragment,
+  CheckFieldsFragment,
+  EventEndpointFieldsFragment,
+  ImportRosterMutation,
+  LabFieldsFragment,
+  LtiPlatformFieldsFragment,
+  LtiPushFieldsFragment,
+  MeQuery,
+  MyLabsQuery,
+  RowFieldsFragment,
+  RunFieldsFragment,
+  RunStatus,
+  RunSummaryFieldsFragment,
+  ScheduleFieldsFragment,
+  ScoreboardQuery,
+  ScoreLedgerQuery,
+  WebhookFieldsFragment,
+} from './graphql.generated';
 
-/** The user's role. */
-export type Role = 'STUDENT' | 'INSTRUCTOR' | 'ADMIN';
-/** A run's lifecycle state. */
-export type RunStatus = 'QUEUED' | 'RUNNING' | 'PASSED' | 'FAILED' | 'ERROR' | 'CANCELLED';
-/** A check's state within a run. */
-export type CheckStatus = 'PENDING' | 'RUNNING' | 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
-/** Who started a run. */
-export type RunTrigger = 'STUDENT' | 'INSTRUCTOR' | 'WEBHOOK' | 'SCHEDULE';
+export type { CheckStatus, Role, RunStatus, RunTrigger, ScorePolicy } from './graphql.generated';
 
 /** Text in both course languages. */
 export interface LocalizedText {
@@ -16,197 +30,76 @@ export interface LocalizedText {
 }
 
 /** A diagnosis for a failing check. */
-export interface Hint extends LocalizedText {
-  key: string;
-}
+export type Hint = NonNullable<CheckResult['hint']>;
 
 /** A signed-in user. */
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  studentId?: string | null;
-}
-
-/** A check as declared by the lab. */
-export interface LabCheck {
-  id: string;
-  title: LocalizedText;
-  points: number;
-  disruptive: boolean;
-  needs?: string[];
-}
+export type User = NonNullable<MeQuery['me']>;
 
 /** A lab. */
-export interface Lab {
-  id: string;
-  version: string;
-  title: LocalizedText;
-  enabled: boolean;
-  disruptiveEnabled: boolean;
-  checks: LabCheck[];
-  maxScore: number;
-}
+export type Lab = LabFieldsFragment;
+
+/** A check as declared by the lab. */
+export type LabCheck = Lab['checks'][number];
 
 /** One check's result within a run. */
-export interface CheckResult {
-  checkId: string;
-  title: LocalizedText;
-  status: CheckStatus;
-  points: number;
-  maxPoints: number;
-  message: string | null;
-  hint: Hint | null;
-  evidence: unknown;
-  durationMs: number | null;
-  finishedAt: string | null;
-}
+export type CheckResult = CheckFieldsFragment;
 
 /** A grading run. */
-export interface GradingRun {
-  id: string;
-  lab: { id: string; title: LocalizedText };
-  namespace: string;
-  student: { id: string; name: string; email: string } | null;
-  trigger: RunTrigger;
-  status: RunStatus;
-  score: number | null;
-  maxScore: number;
-  disruptive: boolean;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  errorDetail: string | null;
-  graderVersion: string | null;
-  checks: CheckResult[];
-  queuePosition: number | null;
-  estimatedWaitSeconds: number | null;
-}
+export type GradingRun = RunFieldsFragment;
 
 /** A run as listed in a history table. */
-export interface RunSummary {
-  id: string;
-  status: RunStatus;
-  trigger: RunTrigger;
-  score: number | null;
-  maxScore: number;
-  disruptive: boolean;
-  queuedAt: string;
-  finishedAt: string | null;
-}
-
-/** The per-student grading cooldown. */
-export interface Cooldown {
-  tokensAvailable: number;
-  retryAfterSeconds: number;
-}
-
-/** A student's enrollment. */
-export interface Enrollment {
-  id: string;
-  namespace: string;
-  course: { id: string; slug: string; name: string };
-}
+export type RunSummary = RunSummaryFieldsFragment;
 
 /** A lab as one student sees it. */
-export interface MyLab {
-  lab: Lab;
-  enrollment: Enrollment;
-  latestRun: GradingRun | null;
-  bestScore: number | null;
-  cooldown: Cooldown;
-}
+export type MyLab = MyLabsQuery['myLabs'][number];
 
-/** One cell of the scoreboard. */
-export interface ScoreboardCell {
-  checkId: string;
-  status: CheckStatus;
-  points: number;
-}
+/** The per-student grading cooldown. */
+export type Cooldown = MyLab['cooldown'];
 
-/** One student's row on the scoreboard. */
-export interface ScoreboardRow {
-  enrollment: { id: string; namespace: string };
-  student: { id: string; name: string; email: string; studentId: string | null };
-  namespace: string;
-  latestRun: { id: string; status: RunStatus; score: number | null; finishedAt: string | null } | null;
-  bestScore: number | null;
-  score: number | null;
-  maxScore: number;
-  cells: ScoreboardCell[];
-  lastGradedAt: string | null;
-}
-
-/** A check's pass rate across the class. */
-export interface CheckPassRate {
-  checkId: string;
-  title: LocalizedText;
-  passed: number;
-  graded: number;
-  rate: number;
-}
-
-/** A histogram bucket of scores. */
-export interface ScoreBucket {
-  from: number;
-  to: number;
-  count: number;
-}
+/** A student's enrollment. */
+export type Enrollment = MyLab['enrollment'];
 
 /** The scoreboard query's result. */
-export interface Scoreboard {
-  lab: Lab;
-  total: number;
-  rows: ScoreboardRow[];
-  passRateByCheck: CheckPassRate[];
-  scoreDistribution: ScoreBucket[];
-}
+export type Scoreboard = ScoreboardQuery['scoreboard'];
 
-/** One roster line's planned or applied change. */
-export interface RosterChange {
-  line: number;
-  action: string;
-  email: string;
-  name: string;
-  studentId: string | null;
-  namespace: string;
-  setPasswordUrl: string | null;
-}
+/** One student's row on the scoreboard. */
+export type ScoreboardRow = RowFieldsFragment;
+
+/** One cell of the scoreboard. */
+export type ScoreboardCell = ScoreboardRow['cells'][number];
+
+/** A check's pass rate across the class. */
+export type CheckPassRate = Scoreboard['passRateByCheck'][number];
+
+/** A histogram bucket of scores. */
+export type ScoreBucket = Scoreboard['scoreDistribution'][number];
 
 /** The result of a roster import or its dry run. */
-export interface RosterImportResult {
-  dryRun: boolean;
-  created: number;
-  updated: number;
-  unchanged: number;
-  changes: RosterChange[];
-  errors: { line: number; message: string }[];
-}
+export type RosterImportResult = ImportRosterMutation['importRoster'];
 
-/** One received webhook delivery. */
-export interface WebhookDelivery {
-  id: string;
-  deliveryId: string;
-  receivedAt: string;
-  outcome: string;
-  reason: string | null;
-  runIds: string[];
-}
+/** One roster line's planned or applied change. */
+export type RosterChange = RosterImportResult['changes'][number];
 
 /** A regrade webhook. */
-export interface Webhook {
-  id: string;
-  name: string;
-  url: string;
-  scopeKind: 'ALL' | 'LABS' | 'NAMESPACES';
-  labs: string[];
-  namespaces: string[];
-  active: boolean;
-  createdAt: string;
-  activeSecrets: number;
-  deliveries: WebhookDelivery[];
-}
+export type Webhook = WebhookFieldsFragment;
+
+/** One received webhook delivery. */
+export type WebhookDelivery = Webhook['deliveries'][number];
+
+/** An API token for scripts (the secret itself is shown only once, on create). */
+export type ApiToken = ApiTokenFieldsFragment;
+
+/** An endpoint that receives a course's signed events. */
+export type EventEndpoint = EventEndpointFieldsFragment;
+
+/** One event sent (or being sent) to an endpoint. */
+export type EventDeliveryRow = EventEndpoint['deliveries'][number];
+
+/** An LMS registered as an LTI 1.3 platform. */
+export type LtiPlatform = LtiPlatformFieldsFragment;
+
+/** One score sent (or being sent) to the LMS. */
+export type LtiScorePush = LtiPushFieldsFragment;
 
 /** Statuses that mean a run is still in progress. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['QUEUED', 'RUNNING'];
@@ -215,3 +108,9 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['QUEUED', 'RUNNING'];
 export function isActive(run: { status: RunStatus } | null | undefined): boolean {
   return !!run && ACTIVE_RUN_STATUSES.includes(run.status);
 }
+
+/** A lab's dates (UTC ISO strings) and late rule. */
+export type LabSchedule = ScheduleFieldsFragment;
+
+/** How a student's lab score comes about (the scoreboard and the CSV show the same final score). */
+export type ScoreLedger = ScoreLedgerQuery['scoreLedger'];

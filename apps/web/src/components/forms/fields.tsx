@@ -1,30 +1,71 @@
 'use client';
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
 
-/** A labelled text input with room for a description. */
-export function TextField({
-  label,
-  id,
-  hint,
-  ...props
-}: { label: string; id: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+interface FieldProps {
+  label: string;
+  id: string;
+  hint?: ReactNode;
+  /** The control's width (and font) classes, default `w-full`: e.g. `w-64` in a row of filters, `w-44 font-mono`. */
+  controlClass?: string;
+}
+
+/** A label above a control, with room for a description the control points to. */
+function Field({ label, id, hint, children }: Omit<FieldProps, 'controlClass'> & { children: ReactNode }) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
-      <input
-        id={id}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-        className="block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 placeholder:text-slate-500"
-        {...props}
-      />
+      {children}
       {hint && (
         <p id={`${id}-hint`} className="text-sm text-slate-600">
           {hint}
         </p>
       )}
     </div>
+  );
+}
+
+/** A labelled text input with room for a description. */
+export function TextField({
+  label,
+  id,
+  hint,
+  controlClass = 'w-full',
+  ...props
+}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <Field label={label} id={id} hint={hint}>
+      <input
+        id={id}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        className={`block ${controlClass} rounded-md border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 placeholder:text-slate-500`}
+        {...props}
+      />
+    </Field>
+  );
+}
+
+/** A labelled select (its options are the children) with room for a description. */
+export function SelectField({
+  label,
+  id,
+  hint,
+  controlClass = 'w-full',
+  children,
+  ...props
+}: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <Field label={label} id={id} hint={hint}>
+      <select
+        id={id}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        className={`block ${controlClass} rounded-md border border-slate-400 bg-white px-3 py-2 text-base text-slate-900`}
+        {...props}
+      >
+        {children}
+      </select>
+    </Field>
   );
 }
 

@@ -1,45 +1,24 @@
-'use client';
-import { useLocale, useTranslations } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
-import { useCallback } from 'react';
-import { useQuery } from 'urql';
-import { useMe } from '@/components/AppShell';
-import { ErrorNote, Loading } from '@/components/Feedback';
-import { StudentLabCard } from '@/components/StudentLabCard';
+import { ServerErrorNote } from '@/components/Feedback';
+import { StudentLabs } from '@/components/StudentLabs';
 import { pick } from '@/i18n/locales';
+import type { LabsQuery, MyLabsQuery } from '@/lib/graphql.generated';
 import { LABS, MY_LABS } from '@/lib/queries';
-import type { Lab, MyLab } from '@/lib/types';
+import { serverQuery } from '@/lib/server-graphql';
+import { requireMe } from '@/lib/session';
+import type { Lab } from '@/lib/types';
 
-function StudentLabs() {
-  const t = useTranslations('labs');
-  const [{ data, error, fetching }, refetch] = useQuery<{ myLabs: MyLab[] }>({ query: MY_LABS });
-  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  if (error && !data) return <ErrorNote error={error} onRetry={refresh} />;
-  if (!data) return <Loading />;
-  return (
-    <div className="space-y-6">
-      <h1 className="text-2xl font-bold">{t('title')}</h1>
-      <p className="text-slate-700">{t('intro')}</p>
-      {data.myLabs.length === 0 && !fetching && <p className="text-slate-600">{t('none')}</p>}
-      {data.myLabs.map((item) => (
-        <StudentLabCard key={item.lab.id} item={item} onFinished={refresh} />
-      ))}
-    </div>
-  );
-}
-
-function InstructorLabs() {
-  const t = useTranslations('labsIndex');
-  const locale = useLocale();
-  const [{ data, error }, refetch] = useQuery<{ labs: Lab[] }>({ query: LABS });
-  if (error && !data)
-    return <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
-  if (!data) return <Loading />;
+async function InstructorLabs({ labs }: { labs: Lab[] }) {
+  const t = await getTranslations('labsIndex');
+  const tl = await getTranslations('ledger');
+  const ti = await getTranslations('insight');
+  const locale = await getLocale();
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-bold">{t('title')}</h1>
       <ul className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
-        {data.labs.map((lab) => (
+        {labs.map((lab) => (
           <li key={lab.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
             <h2 className="text-lg font-bold">{pick(lab.title, locale)}</h2>
             <p className="mt-1 text-sm text-slate-600">
@@ -53,15 +32,56 @@ function InstructorLabs() {
             >
               {t('openScoreboard')}
             </Link>
+            <Link
+              href={`/labs/${encodeURIComponent(lab.id)}/settings`}
+              className="ml-4 mt-3 inline-block font-semibold text-blue-800 underline"
+            >
+              {tl('settingsLink')}
+            </Link>
+            <Link
+              href={`/labs/${encodeURIComponent(lab.id)}/insight`}
+              className="ml-4 mt-3 inline-block font-semibold text-blue-800 underline"
+            >
+              {ti('open')}
+            </Link>
           </li>
         ))}
       </ul>
+      <GradebookExports />
     </div>
   );
 }
 
+/** Downloads of every lab's counted scores in the formats Canvas and Moodle import. */
+async function GradebookExports() {
+  const t = await getTranslations('gradebook');
+  return (
+    <section aria-labelledby="gradebook-heading" className="rounded-lg border border-slate-200 bg-white p-5">
+      <h2 id="gradebook-heading" className="text-lg font-bold">
+        {t('title')}
+      </h2>
+      <p className="mt-1 text-sm text-slate-700">{t('intro')}</p>
+      <p className="mt-3 flex flex-wrap gap-4">
+        <a href="/export/gradebook/canvas.csv" className="font-semibold text-blue-800 underline" download>
+          {t('canvas')}
+        </a>
+        <a href="/export/gradebook/moodle.csv" className="font-semibold text-blue-800 underline" download>
+          {t('moodle')}
+        </a>
+      </p>
+    </section>
+  );
+}
+
 /** Students see their labs and grade them; instructors and admins get the list of scoreboards. */
-export default function LabsPage() {
-  const me = useMe();
-  return me.role === 'STUDENT' ? <StudentLabs /> : <InstructorLabs />;
+export default async function LabsPage() {
+  const me = await requireMe();
+  if (me.role === 'STUDENT') {
+    const result = await serverQuery<MyLabsQuery>(MY_LABS);
+    if (result.error !== null) return <ServerErrorNote message={result.error} />;
+    return <StudentLabs labs={result.data.myLabs} />;
+  }
+  const result = await serverQuery<LabsQuery>(LABS);
+  if (result.error !== null) return <ServerErrorNote message={result.error} />;
+  return <InstructorLabs labs={result.data.labs} />;
 }

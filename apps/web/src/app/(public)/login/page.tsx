@@ -5,6 +5,7 @@ import { Suspense, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, forgetCsrfToken, getJson, postJson } from '@/lib/api';
 import type { User } from '@/lib/types';
 import { buttonClass, TextField } from '@/components/forms/fields';
+import { useHydrated } from '@/components/useHydrated';
 
 /** Only same-site paths are accepted as a post-login destination. */
 function safeNext(next: string | null): string {
@@ -14,8 +15,9 @@ function safeNext(next: string | null): string {
 function LoginForm() {
   const t = useTranslations('login');
   const params = useSearchParams();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  // The fields are uncontrolled: what is typed (or filled by a password manager) before the page
+  // hydrates is kept, and submit reads it from the form; the button waits for hydration.
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [oidc, setOidc] = useState(false);
@@ -26,8 +28,15 @@ function LoginForm() {
       .catch(() => setOidc(false));
   }, []);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const email = String(form.get('email') ?? '').trim();
+    const password = String(form.get('password') ?? '');
+    if (!email || !password) {
+      setError(t('missing'));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -49,21 +58,19 @@ function LoginForm() {
       <form onSubmit={submit} className="mt-6 space-y-4" noValidate>
         <TextField
           id="email"
+          name="email"
           label={t('email')}
           type="email"
           autoComplete="username"
           required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
         />
         <TextField
           id="password"
+          name="password"
           label={t('password')}
           type="password"
           autoComplete="current-password"
           required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
         />
         {error && (
           <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
@@ -72,7 +79,7 @@ function LoginForm() {
         )}
         <button
           type="submit"
-          disabled={busy || !email || !password}
+          disabled={busy || !hydrated}
           className={`${buttonClass.primary} w-full`}
         >
           {busy ? t('submitting') : t('submit')}

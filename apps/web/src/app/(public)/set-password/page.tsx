@@ -5,14 +5,15 @@ import { Suspense, useState, type FormEvent } from 'react';
 import { ApiError, forgetCsrfToken, postJson } from '@/lib/api';
 import type { User } from '@/lib/types';
 import { buttonClass, TextField } from '@/components/forms/fields';
+import { useHydrated } from '@/components/useHydrated';
 
 const MIN_LENGTH = 8;
 
 function SetPasswordForm() {
   const t = useTranslations('setPassword');
   const token = useSearchParams().get('token');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  // Uncontrolled fields, read on submit, and a button that waits for hydration (as on /login).
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -24,8 +25,11 @@ function SetPasswordForm() {
     );
   }
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const password = String(form.get('password') ?? '');
+    const confirm = String(form.get('confirm') ?? '');
     if (password.length < MIN_LENGTH) return setError(t('tooShort', { min: MIN_LENGTH }));
     if (password !== confirm) return setError(t('mismatch'));
     setBusy(true);
@@ -51,27 +55,25 @@ function SetPasswordForm() {
       <form onSubmit={submit} className="mt-6 space-y-4" noValidate>
         <TextField
           id="new-password"
+          name="password"
           label={t('password')}
           type="password"
           autoComplete="new-password"
           hint={t('tooShort', { min: MIN_LENGTH })}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
         />
         <TextField
           id="confirm-password"
+          name="confirm"
           label={t('confirm')}
           type="password"
           autoComplete="new-password"
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
         />
         {error && (
           <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy} className={`${buttonClass.primary} w-full`}>
+        <button type="submit" disabled={busy || !hydrated} className={`${buttonClass.primary} w-full`}>
           {t('submit')}
         </button>
       </form>

@@ -2,15 +2,22 @@
 import { useLocale, useTranslations } from 'next-intl';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { RequireRole } from '@/components/AppShell';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { CopyButton } from '@/components/CopyButton';
 import { ErrorNote, Loading, errorMessage } from '@/components/Feedback';
-import { buttonClass } from '@/components/forms/fields';
+import { buttonClass, SelectField, TextField } from '@/components/forms/fields';
 import { pick } from '@/i18n/locales';
 import { formatDateTime } from '@/lib/format';
-import { CREATE_WEBHOOK, LABS, REVOKE_WEBHOOK, ROTATE_WEBHOOK, WEBHOOKS } from '@/lib/queries';
+import {
+  CREATE_WEBHOOK,
+  LABS,
+  RETIRE_PREVIOUS_WEBHOOK_SECRETS,
+  REVOKE_WEBHOOK,
+  ROTATE_WEBHOOK,
+  WEBHOOKS,
+} from '@/lib/queries';
 import type { Lab, Webhook } from '@/lib/types';
+import { DataTable } from '@/components/DataTable';
 
 const POLL_MS = 10000;
 
@@ -103,33 +110,24 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
         {t('create')}
       </h2>
       <div className="flex flex-wrap items-end gap-4">
-        <div>
-          <label htmlFor="wh-name" className="block text-sm font-medium">
-            {t('name')}
-          </label>
-          <input
-            id="wh-name"
-            required
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            className="mt-1 w-64 rounded-md border border-slate-400 px-3 py-2"
-          />
-        </div>
-        <div>
-          <label htmlFor="wh-scope" className="block text-sm font-medium">
-            {t('scope')}
-          </label>
-          <select
-            id="wh-scope"
-            value={scopeKind}
-            onChange={(e) => setScopeKind(e.target.value as Webhook['scopeKind'])}
-            className="mt-1 rounded-md border border-slate-400 bg-white px-3 py-2"
-          >
-            <option value="ALL">{t('scopeALL')}</option>
-            <option value="LABS">{t('scopeLABS')}</option>
-            <option value="NAMESPACES">{t('scopeNAMESPACES')}</option>
-          </select>
-        </div>
+        <TextField
+          id="wh-name"
+          label={t('name')}
+          controlClass="w-64"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <SelectField
+          id="wh-scope"
+          label={t('scope')}
+          value={scopeKind}
+          onChange={(e) => setScopeKind(e.target.value as Webhook['scopeKind'])}
+        >
+          <option value="ALL">{t('scopeALL')}</option>
+          <option value="LABS">{t('scopeLABS')}</option>
+          <option value="NAMESPACES">{t('scopeNAMESPACES')}</option>
+        </SelectField>
         {scopeKind === 'LABS' && (
           <fieldset>
             <legend className="text-sm font-medium">{t('labs')}</legend>
@@ -152,18 +150,14 @@ function CreateForm({ labs, onCreated }: { labs: Lab[]; onCreated: (w: Webhook, 
           </fieldset>
         )}
         {scopeKind === 'NAMESPACES' && (
-          <div>
-            <label htmlFor="wh-ns" className="block text-sm font-medium">
-              {t('namespaces')}
-            </label>
-            <input
-              id="wh-ns"
-              value={namespaces}
-              onChange={(e) => setNamespaces(e.target.value)}
-              placeholder="ns-a, ns-b"
-              className="mt-1 w-64 rounded-md border border-slate-400 px-3 py-2"
-            />
-          </div>
+          <TextField
+            id="wh-ns"
+            label={t('namespaces')}
+            controlClass="w-64"
+            value={namespaces}
+            onChange={(e) => setNamespaces(e.target.value)}
+            placeholder="ns-a, ns-b"
+          />
         )}
         <button type="submit" className={buttonClass.primary} disabled={!name.trim() || state.fetching}>
           {t('createButton')}
@@ -188,10 +182,12 @@ function outcomeClass(outcome: string): string {
 function WebhookCard({
   webhook,
   onRotate,
+  onRetirePrevious,
   onRevoke,
 }: {
   webhook: Webhook;
   onRotate: () => void;
+  onRetirePrevious: () => void;
   onRevoke: () => void;
 }) {
   const t = useTranslations('webhooks');
@@ -224,6 +220,11 @@ function WebhookCard({
             <button type="button" onClick={onRotate} className={buttonClass.secondary}>
               {t('rotate')}
             </button>
+            {webhook.activeSecrets > 1 && (
+              <button type="button" onClick={onRetirePrevious} className={buttonClass.secondary}>
+                {t('retirePrevious')}
+              </button>
+            )}
             <button type="button" onClick={onRevoke} className={buttonClass.danger}>
               {t('revoke')}
             </button>
@@ -241,43 +242,44 @@ function WebhookCard({
         {webhook.deliveries.length === 0 ? (
           <p className="mt-2 text-sm text-slate-600">{t('noDeliveries')}</p>
         ) : (
-          <div className="mt-2 overflow-x-auto">
-            <table className="w-full text-left text-sm" data-testid="deliveries">
-              <caption className="sr-only">{t('deliveries', { count: webhook.deliveries.length })}</caption>
-              <thead>
-                <tr className="border-b border-slate-300">
-                  <th scope="col" className="py-1.5 pr-4">
-                    {t('receivedAt')}
+          <DataTable
+            label={t('deliveries', { count: webhook.deliveries.length })}
+            className="mt-2"
+            testId="deliveries"
+          >
+            <thead>
+              <tr className="border-b border-slate-300">
+                <th scope="col" className="py-1.5 pr-4">
+                  {t('receivedAt')}
+                </th>
+                <th scope="col" className="py-1.5 pr-4">
+                  {t('deliveryId')}
+                </th>
+                <th scope="col" className="py-1.5 pr-4">
+                  {t('outcome')}
+                </th>
+                <th scope="col" className="py-1.5 pr-4">
+                  {t('reason')}
+                </th>
+                <th scope="col" className="py-1.5 pr-4">
+                  {t('runs')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {webhook.deliveries.map((d) => (
+                <tr key={d.id} className="border-b border-slate-200" data-delivery={d.deliveryId}>
+                  <td className="py-1.5 pr-4 tabular-nums">{formatDateTime(d.receivedAt, locale)}</td>
+                  <th scope="row" className="py-1.5 pr-4 font-mono text-xs font-normal">
+                    {d.deliveryId}
                   </th>
-                  <th scope="col" className="py-1.5 pr-4">
-                    {t('deliveryId')}
-                  </th>
-                  <th scope="col" className="py-1.5 pr-4">
-                    {t('outcome')}
-                  </th>
-                  <th scope="col" className="py-1.5 pr-4">
-                    {t('reason')}
-                  </th>
-                  <th scope="col" className="py-1.5 pr-4">
-                    {t('runs')}
-                  </th>
+                  <td className={`py-1.5 pr-4 font-semibold ${outcomeClass(d.outcome)}`}>{d.outcome}</td>
+                  <td className="py-1.5 pr-4">{d.reason ?? '—'}</td>
+                  <td className="py-1.5 pr-4 tabular-nums">{d.runIds.length}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {webhook.deliveries.map((d) => (
-                  <tr key={d.id} className="border-b border-slate-200" data-delivery={d.deliveryId}>
-                    <td className="py-1.5 pr-4 tabular-nums">{formatDateTime(d.receivedAt, locale)}</td>
-                    <th scope="row" className="py-1.5 pr-4 font-mono text-xs font-normal">
-                      {d.deliveryId}
-                    </th>
-                    <td className={`py-1.5 pr-4 font-semibold ${outcomeClass(d.outcome)}`}>{d.outcome}</td>
-                    <td className="py-1.5 pr-4">{d.reason ?? '—'}</td>
-                    <td className="py-1.5 pr-4 tabular-nums">{d.runIds.length}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </DataTable>
         )}
       </details>
     </section>
@@ -292,6 +294,9 @@ function WebhooksAdmin() {
     ROTATE_WEBHOOK,
   );
   const [revokeState, revoke] = useMutation<{ revokeWebhook: Webhook }>(REVOKE_WEBHOOK);
+  const [, retirePrevious] = useMutation<{ retirePreviousWebhookSecrets: Webhook }>(
+    RETIRE_PREVIOUS_WEBHOOK_SECRETS,
+  );
   const [shown, setShown] = useState<{ webhook: Webhook; secret: string } | null>(null);
   const [revoking, setRevoking] = useState<Webhook | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -342,6 +347,12 @@ function WebhooksAdmin() {
             if (res.error) return setActionError(errorMessage(res.error));
             if (res.data) setShown(res.data.rotateWebhookSecret);
           }}
+          onRetirePrevious={async () => {
+            setActionError(null);
+            const res = await retirePrevious({ id: w.id });
+            if (res.error) return setActionError(errorMessage(res.error));
+            refetch({ requestPolicy: 'network-only' });
+          }}
           onRevoke={() => setRevoking(w)}
         />
       ))}
@@ -368,9 +379,5 @@ function WebhooksAdmin() {
 
 /** Admin: regrade webhooks (create, copy URL and secret once, rotate, revoke) and their delivery log. */
 export default function WebhooksPage() {
-  return (
-    <RequireRole roles={['ADMIN']}>
-      <WebhooksAdmin />
-    </RequireRole>
-  );
+  return <WebhooksAdmin />;
 }
