@@ -36,15 +36,15 @@ async function main(): Promise<void> {
     stack = await startStack({
       databaseUrl: db.url,
       lab: LAB,
-      students: 3,
-      spread: [null, 'servicename-mismatch', null],
+      students: 4,
+      spread: [null, 'servicename-mismatch', null, null],
       // Two grades in a row, then a long wait: the second click shows the cooldown.
       env: { COOLDOWN_BURST: '2', COOLDOWN_RATE_PER_MINUTE: '0.5', LOG_LEVEL: 'warn' },
       log: (line) => process.stderr.write(`[stack] ${line}\n`),
     });
     const correct = stack.logins.students.filter((s) => s.mistake === null);
     const mismatch = stack.logins.students.find((s) => s.mistake === 'servicename-mismatch');
-    if (!stack.webUrl || correct.length < 2 || !mismatch)
+    if (!stack.webUrl || correct.length < 3 || !mismatch)
       throw new Error('the stack did not start the web app or the expected students');
     const info: StackInfo = {
       webUrl: stack.webUrl,
@@ -54,7 +54,9 @@ async function main(): Promise<void> {
       instructor: { ...stack.logins.instructor, name: 'instructor' },
       correctStudent: account(correct[0]!),
       liveStudent: account(correct[1]!),
+      ledgerStudent: account(correct[2]!),
       mismatchStudent: account(mismatch),
+      kubeconfig: stack.kubeconfig,
     };
     process.stdout.write(`KUBEGRADE_STACK ${JSON.stringify(info)}\n`);
   } catch (err) {

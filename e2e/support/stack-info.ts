@@ -26,6 +26,10 @@ export interface StackInfo {
   mismatchStudent: Account;
   /** Another correct student, used for the live scoreboard test. */
   liveStudent: Account;
+  /** A third correct student, graded first by the ledger test (the others' cooldown is spent by then). */
+  ledgerStudent: Account;
+  /** A kubeconfig file for the stack's cluster (kube-sim): the live lab test applies manifests with kubectl. */
+  kubeconfig: string;
 }
 
 /** The stack started by global setup. */

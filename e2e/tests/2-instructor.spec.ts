@@ -50,6 +50,24 @@ test('the scoreboard follows a student run live, filters, exports CSV and regrad
   }
   await shot(instructor, 'scoreboard-failing');
 
+  // The filter is the page's URL: a shared link opens the same failing students, also for someone
+  // who has to sign in first.
+  await expect(instructor).toHaveURL(/[?&]status=FAIL(&|$)/);
+  const shared = await browser.newPage();
+  await shared.goto(instructor.url());
+  await expect(shared).toHaveURL(/\/login\?next=/);
+  await shared.locator('#email').fill(stack.instructor.email);
+  await shared.locator('#password').fill(stack.instructor.password);
+  await shared.locator('form button[type=submit]').click();
+  await expect(shared).toHaveURL(/\/scoreboard\?(.*&)?status=FAIL(&|$)/);
+  await chooseLanguage(shared, 'en');
+  await expect(shared.getByLabel('Status')).toHaveValue('FAIL');
+  const sharedTable = shared.getByTestId('scoreboard-table');
+  await expect(sharedTable.locator(`tr[data-namespace="${stack.mismatchStudent.namespace}"]`)).toBeVisible();
+  await expect(sharedTable.locator(`tr[data-namespace="${stack.liveStudent.namespace}"]`)).toHaveCount(0);
+  await expect(sharedTable.locator('tbody tr')).toHaveCount(await table.locator('tbody tr').count());
+  await shared.close();
+
   // The export carries the same filter: a CSV of the failing students only.
   const [download] = await Promise.all([
     instructor.waitForEvent('download'),

@@ -152,3 +152,22 @@ test('the sign-in page offers both languages and refuses a wrong password', asyn
   await expect(page.locator('form').getByRole('alert')).toContainText('That email and password do not match');
   await shot(page, 'login-error');
 });
+
+test('what is typed into the sign-in form before the page is interactive is kept', async ({ page }) => {
+  // Hold the page's scripts back so the fields are filled before React hydrates them, as on a
+  // slow phone or with a password manager that fills at load.
+  let release!: () => void;
+  const scriptsHeld = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/_next/static/chunks/**', async (route) => {
+    await scriptsHeld;
+    await route.continue();
+  });
+  await page.goto('/login?next=/admin/labs', { waitUntil: 'commit' });
+  await page.locator('#email').fill(stackInfo().admin.email);
+  await page.locator('#password').fill(stackInfo().admin.password);
+  const submit = page.locator('form button[type=submit]');
+  await expect(submit).toBeDisabled();
+  release();
+  await submit.click();
+  await expect(page).toHaveURL(/\/admin\/labs/);
+});

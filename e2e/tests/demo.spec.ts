@@ -17,7 +17,7 @@ function descendants(root: number): number[] {
     .split('\n')
     .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
   const out = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, ppid] of table) {
       if (out.has(ppid) && !out.has(pid)) {
@@ -38,13 +38,20 @@ function alive(pid: number): boolean {
   }
 }
 
-test('npm run demo: printed login works, the class is graded, Ctrl-C leaves nothing behind', async ({ page }) => {
+test('npm run demo: printed login works, the class is graded, Ctrl-C leaves nothing behind', async ({
+  page,
+}) => {
   test.setTimeout(900_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'kubegrade-demo-e2e-'));
   // The demo script itself (what `npm run demo` runs after installing), with a smaller class.
   const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DEMO_STUDENTS: '12', EMBEDDED_DATA_DIR: join(dataDir, 'pglite'), DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      DEMO_STUDENTS: '12',
+      EMBEDDED_DATA_DIR: join(dataDir, 'pglite'),
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -56,9 +63,14 @@ test('npm run demo: printed login works, the class is graded, Ctrl-C leaves noth
   let failure: unknown = null;
   try {
     await expect
-      .poll(() => (demo.exitCode !== null ? `exited ${demo.exitCode}: ${err.slice(-2000)}` : /^webhook: /m.test(out)), { timeout: 840_000, intervals: [1000] })
+      .poll(
+        () =>
+          demo.exitCode !== null ? `exited ${demo.exitCode}: ${err.slice(-2000)}` : /^webhook: /m.test(out),
+        { timeout: 840_000, intervals: [1000] },
+      )
       .toBe(true);
-    const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(out)?.[1]?.trim().split(/\s+/) ?? [];
+    const field = (name: string) =>
+      new RegExp(`^${name}: (.+)$`, 'm').exec(out)?.[1]?.trim().split(/\s+/) ?? [];
     const [webUrl] = field('web');
     const [email, password] = field('instructor');
     const [studentEmail, studentPassword] = field('student');
@@ -76,15 +88,21 @@ test('npm run demo: printed login works, the class is graded, Ctrl-C leaves noth
     await page.goto(`${webUrl}/labs/redis-exist-pvc/scoreboard`);
     const table = page.getByTestId('scoreboard-table');
     // Every one of the 12 students is on the scoreboard, graded: some pass, some fail.
-    for (let i = 1; i <= 12; i++) await expect(table.getByText(`student-${String(i).padStart(3, '0')}`, { exact: true })).toBeVisible();
+    for (let i = 1; i <= 12; i++)
+      await expect(table.getByText(`student-${String(i).padStart(3, '0')}`, { exact: true })).toBeVisible();
     await expect(table).toContainText(/PASS/i);
     await expect(table).toContainText(/FAIL/i);
   } catch (e) {
     failure = e;
   }
-  everything = [...new Set([...everything, ...(demo.pid && demo.exitCode === null ? descendants(demo.pid) : [])])];
+  everything = [
+    ...new Set([...everything, ...(demo.pid && demo.exitCode === null ? descendants(demo.pid) : [])]),
+  ];
   demo.kill('SIGINT');
-  const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
+  const code = await Promise.race([
+    exited,
+    new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000)),
+  ]);
   // A process may still be finishing its own exit for a moment (redis-server saving); none may stay.
   const deadline = Date.now() + 15_000;
   while (everything.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
