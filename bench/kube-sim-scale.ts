@@ -28,13 +28,21 @@ function studentObjects(ns: string): KubeObject[] {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: `pvc-${ns}-redis-exist-pvc`, namespace: ns },
-      spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '64Mi' } }, storageClassName: '' },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        resources: { requests: { storage: '64Mi' } },
+        storageClassName: '',
+      },
     }),
     o({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'redis-exist-pvc', namespace: ns },
-      spec: { clusterIP: 'None', selector: { app: 'redis-exist-pvc' }, ports: [{ name: 'redis', port: 6379, targetPort: 6379 }] },
+      spec: {
+        clusterIP: 'None',
+        selector: { app: 'redis-exist-pvc' },
+        ports: [{ name: 'redis', port: 6379, targetPort: 6379 }],
+      },
     }),
     o({
       apiVersion: 'apps/v1',
@@ -79,7 +87,9 @@ try {
   t = performance.now();
   for (;;) {
     await sim.settle();
-    const ready = sim.view.list('statefulsets').filter((s) => (s.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1).length;
+    const ready = sim.view
+      .list('statefulsets')
+      .filter((s) => (s.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1).length;
     if (ready === students) break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -93,7 +103,9 @@ try {
   const pvs = await core.listPersistentVolume();
   console.log(`list pv (${pvs.items.length}): ${ms(t)}`);
   t = performance.now();
-  const table = await fetch(`${sim.url}/api/v1/pods?limit=500`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+  const table = await fetch(`${sim.url}/api/v1/pods?limit=500`, {
+    headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+  });
   const rows = ((await table.json()) as { rows: unknown[] }).rows.length;
   console.log(`kubectl-style Table page of pods (limit=500, ${rows} rows): ${ms(t)}`);
   t = performance.now();
@@ -106,7 +118,9 @@ try {
       core.readNamespacedEndpoints({ name: 'redis-exist-pvc', namespace: ns }),
     ]);
   }
-  console.log(`per-student reads (PVC, StatefulSet, pods by label, Endpoints) x ${students}: ${ms(t)} (${sim.requestCount} requests)`);
+  console.log(
+    `per-student reads (PVC, StatefulSet, pods by label, Endpoints) x ${students}: ${ms(t)} (${sim.requestCount} requests)`,
+  );
   console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
 } finally {
   await sim.stop();

@@ -1,19 +1,48 @@
-// Figure 3: N students submitting within a few seconds. The real api (buildServer, listening on
-// 127.0.0.1) over a fresh PostgreSQL database at PG_TEST_URL; every student signs in over HTTP
+// Figure 3: N students submitting within a few seconds. The real api in its own process
+// (bench/api-process.ts: buildServer listening on 127.0.0.1, NODE_ENV=production) over a fresh
+// PostgreSQL database at PG_TEST_URL, driven from this process; every student signs in over HTTP
 // (POST /auth/login, one shared argon2 hash so seeding stays fast), then fires the `submitRun`
 // mutation at a scheduled moment spread over the window; some students submit a second time, which
 // must join the run already queued. No worker runs: the runs stay QUEUED, which is what makes the
-// second submissions joins.
+// second submissions joins. The api process reports the SQL statements it sent and its CPU time,
+// so statements and CPU per submit are printed beside the latency.
 import { createPrisma, createTestDatabase } from '@kubegrade/db';
-import { buildServer, loadConfig, seed, syncLabs } from '@kubegrade/api';
+import { seed, syncLabs } from '@kubegrade/api';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startApiProcess } from './api-process.ts';
+
+/** CPU time (ms) of each postgres process on this machine, by pid (all databases: other work counts too). */
+function postgresCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const f = stat.slice(close + 2).split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) * 10); // USER_HZ is 100 on Linux.
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** CPU the postgres processes alive at `after` used since `before` (processes that exited are not counted). */
+function postgresCpuSince(before: Map<string, number>, after: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, t] of after) ms += Math.max(0, t - (before.get(pid) ?? 0));
+  return ms;
+}
 import { listLabs } from '@kubegrade/grader';
-import { ApiClient } from '../scripts/stack.ts';
+import { httpClient } from '@kubegrade/api/client';
 
 const LAB = 'redis-exist-pvc';
 const SUBMIT = 'mutation($lab: ID!) { submitRun(labId: $lab) { joined run { id status } } }';
 
 /** p-th percentile of xs. */
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 /** What the storm did. */
 export interface SubmitStormFigures {
@@ -32,8 +61,21 @@ export interface SubmitStormFigures {
   /** Runs in the database beyond one per student (a duplicate that was not joined). */
   extraRuns: number;
   p50: number;
+  p95: number;
   p99: number;
   max: number;
+  /** When the 5 slowest requests were sent (ms after the storm's start) and how long they took. */
+  slowest: { atMs: number; ms: number }[];
+  /** SQL statements the api sent per submit request (the storm's total / its requests). */
+  statementsPerSubmit: number;
+  /** SQL statements of a new run's submit and of a join, measured one at a time before the storm. */
+  newRunStatements: number;
+  joinStatements: number;
+  /** The api process's CPU time per submit request (ms), and its event-loop utilisation during the storm. */
+  cpuMsPerSubmit: number;
+  elu: number;
+  /** CPU time of all postgres processes on the machine during the storm, per submit (an upper bound: other databases' work counts too). */
+  postgresCpuMsPerSubmit: number;
 }
 
 /** Deterministic pseudo-random numbers, so every bench run fires the same schedule. */
@@ -47,13 +89,20 @@ function rng(seed: number): () => number {
 
 async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: n }, async () => {
-    for (let it = queue.shift(); it !== undefined; it = queue.shift()) await fn(it);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let it = queue.shift(); it !== undefined; it = queue.shift()) await fn(it);
+    }),
+  );
 }
 
 /** Seeds `students`, signs each in, then fires the storm; `twiceEvery`-th students submit twice. */
-export async function submitStormFigures(students = 500, windowMs = 5000, twiceEvery = 10, log: (s: string) => void = () => {}): Promise<SubmitStormFigures> {
+export async function submitStormFigures(
+  students = 500,
+  windowMs = 5000,
+  twiceEvery = 10,
+  log: (s: string) => void = () => {},
+): Promise<SubmitStormFigures> {
   const db = await createTestDatabase();
   try {
     await syncLabs(db.prisma, listLabs());
@@ -61,25 +110,49 @@ export async function submitStormFigures(students = 500, windowMs = 5000, twiceE
     const seeded = await seed(db.prisma, {
       courseSlug: 'bench',
       instructor: { email: 'bench-instructor@example.edu', password: 'bench-instructor-password' },
-      students: Array.from({ length: students }, (_, i) => ({ email: `s${i}@example.edu`, name: `Student ${i}`, namespace: `ns-${String(i).padStart(4, '0')}`, ...(i === 0 ? { password } : {}) })),
+      students: Array.from({ length: students }, (_, i) => ({
+        email: `s${i}@example.edu`,
+        name: `Student ${i}`,
+        namespace: `ns-${String(i).padStart(4, '0')}`,
+        ...(i === 0 ? { password } : {}),
+      })),
     });
     // One argon2 hash for everyone (student 0's): seeding 500 hashes would time argon2, not the api.
     const { passwordHash } = await db.prisma.user.findUniqueOrThrow({ where: { email: 's0@example.edu' } });
     await db.prisma.user.updateMany({ where: { role: 'STUDENT' }, data: { passwordHash } });
 
-    const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
-    const app = await buildServer(config);
+    // The storm's cooldown must not refuse anyone: a burst of 5 per student.
+    const api = await startApiProcess(db.url, { COOLDOWN_BURST: '5' });
     try {
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const addr = app.server.address();
-      if (!addr || typeof addr !== 'object') throw new Error('the api has no address');
-      const apiUrl = `http://127.0.0.1:${addr.port}`;
+      const apiUrl = api.url;
 
       log(`figure 3: signing in ${students} students over HTTP`);
-      const clients = seeded.students.map((s) => ({ ...s, client: new ApiClient(apiUrl) }));
+      const clients = seeded.students.map((s) => ({ ...s, client: httpClient(apiUrl) }));
       const t0 = performance.now();
-      await pool(clients, 8, async (c) => c.client.login(c.email, password));
-      log(`figure 3: ${students} sign-ins took ${((performance.now() - t0) / 1000).toFixed(1)} s; firing ${students} submissions within ${windowMs / 1000} s`);
+      await pool(clients, 8, async (c) => c.client.signIn(c.email, password));
+      log(
+        `figure 3: ${students} sign-ins took ${((performance.now() - t0) / 1000).toFixed(1)} s; firing ${students} submissions within ${windowMs / 1000} s`,
+      );
+
+      // One new run and one join, alone, counted statement by statement (student 0, on another lab,
+      // so the storm's runs are untouched).
+      const probe = clients[0]!.client;
+      const count = async (fn: () => Promise<unknown>) => {
+        const before = (await api.stats()).statements;
+        await fn();
+        return (await api.stats()).statements - before;
+      };
+      const probeLab = 'pv-claimref';
+      const newRunStatements = await count(() =>
+        probe
+          .request('POST', '/graphql', { query: SUBMIT, variables: { lab: probeLab } })
+          .then((r) => r.text()),
+      );
+      const joinStatements = await count(() =>
+        probe
+          .request('POST', '/graphql', { query: SUBMIT, variables: { lab: probeLab } })
+          .then((r) => r.text()),
+      );
 
       // The schedule: each student's first submission at a random moment of the window; every
       // `twiceEvery`-th student submits again 50-1000 ms later (still inside the window), usually
@@ -93,9 +166,12 @@ export async function submitStormFigures(students = 500, windowMs = 5000, twiceE
       });
 
       const latencies: number[] = [];
+      const timeline: { atMs: number; ms: number }[] = [];
       const lostDetail: string[] = [];
       const answered = new Map<number, { runIds: string[]; joined: number; accepted: number }>();
       let errors = 0;
+      const before = await api.stats();
+      const pgBefore = postgresCpuMs();
       const start = performance.now();
       let lastAnswer = start;
       await Promise.all(
@@ -109,11 +185,17 @@ export async function submitStormFigures(students = 500, windowMs = 5000, twiceE
             const text = await r.text();
             const done = performance.now();
             latencies.push(done - t);
+            timeline.push({ atMs: Math.round(t - start), ms: Math.round(done - t) });
             lastAnswer = Math.max(lastAnswer, done);
-            const body = JSON.parse(text) as { data?: { submitRun: { joined: boolean; run: { id: string } } }; errors?: { message: string }[] };
+            const body = JSON.parse(text) as {
+              data?: { submitRun: { joined: boolean; run: { id: string } } };
+              errors?: { message: string }[];
+            };
             if (!r.ok || body.errors?.length || !body.data) {
               errors++;
-              lostDetail.push(`${c.email}: HTTP ${r.status} ${body.errors?.map((e) => e.message).join('; ') ?? text.slice(0, 200)}`);
+              lostDetail.push(
+                `${c.email}: HTTP ${r.status} ${body.errors?.map((e) => e.message).join('; ') ?? text.slice(0, 200)}`,
+              );
               return;
             }
             const a = answered.get(s.i) ?? { runIds: [], joined: 0, accepted: 0 };
@@ -129,13 +211,18 @@ export async function submitStormFigures(students = 500, windowMs = 5000, twiceE
         }),
       );
       const spanMs = lastAnswer - start;
+      const after = await api.stats();
+      const pgAfter = postgresCpuMs();
 
       // Every answered run must be in the database, one run per student.
       const prisma = createPrisma(db.url, { max: 2 });
       let missing = 0;
       let extraRuns = 0;
       try {
-        const rows = await prisma.gradingRun.findMany({ where: { labId: LAB }, select: { id: true, enrollmentId: true, status: true } });
+        const rows = await prisma.gradingRun.findMany({
+          where: { labId: LAB },
+          select: { id: true, enrollmentId: true, status: true },
+        });
         const ids = new Set(rows.map((r) => r.id));
         const perEnrollment = new Map<string, number>();
         for (const r of rows) perEnrollment.set(r.enrollmentId, (perEnrollment.get(r.enrollmentId) ?? 0) + 1);
@@ -146,7 +233,8 @@ export async function submitStormFigures(students = 500, windowMs = 5000, twiceE
               lostDetail.push(`${clients[i]!.email}: answered run ${id} is not in the database`);
             }
           }
-          if (new Set(a.runIds).size > 1) lostDetail.push(`${clients[i]!.email}: two submissions answered with different runs`);
+          if (new Set(a.runIds).size > 1)
+            lostDetail.push(`${clients[i]!.email}: two submissions answered with different runs`);
         }
         for (const n of perEnrollment.values()) extraRuns += Math.max(0, n - 1);
       } finally {
@@ -169,11 +257,19 @@ export async function submitStormFigures(students = 500, windowMs = 5000, twiceE
         lostDetail,
         extraRuns,
         p50: pct(latencies, 50),
+        p95: pct(latencies, 95),
         p99: pct(latencies, 99),
         max: Math.max(...latencies),
+        slowest: timeline.sort((a, b) => b.ms - a.ms).slice(0, 5),
+        statementsPerSubmit: (after.statements - before.statements) / shots.length,
+        newRunStatements,
+        joinStatements,
+        cpuMsPerSubmit: (after.cpuMs - before.cpuMs) / shots.length,
+        elu: after.elu,
+        postgresCpuMsPerSubmit: postgresCpuSince(pgBefore, pgAfter) / shots.length,
       };
     } finally {
-      await app.close();
+      await api.stop();
     }
   } finally {
     await db.drop();
