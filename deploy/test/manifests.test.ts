@@ -33,12 +33,17 @@ interface PodSpec {
 const podSpec = (d: Obj) => (d as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
 
 describe('schemas', () => {
-  it.each(['base', 'overlays/example'])('every object of %s is valid against the Kubernetes schemas', async (dir) => {
-    const objects = kustomize(join(DEPLOY_DIR, dir));
-    expect(objects.length).toBeGreaterThan(10);
-    const errors = await Promise.all(objects.map(async (o) => ({ object: `${o.kind}/${o.metadata.name}`, errors: await schemaErrors(o) })));
-    expect(errors.filter((e) => e.errors.length > 0)).toEqual([]);
-  });
+  it.each(['base', 'overlays/example', 'overlays/example-live-lab'])(
+    'every object of %s is valid against the Kubernetes schemas',
+    async (dir) => {
+      const objects = kustomize(join(DEPLOY_DIR, dir));
+      expect(objects.length).toBeGreaterThan(10);
+      const errors = await Promise.all(
+        objects.map(async (o) => ({ object: `${o.kind}/${o.metadata.name}`, errors: await schemaErrors(o) })),
+      );
+      expect(errors.filter((e) => e.errors.length > 0)).toEqual([]);
+    },
+  );
 
   it('the validator refuses a broken manifest (a container without a name, a bad quantity)', async () => {
     const [broken] = parseYaml(`
@@ -64,15 +69,29 @@ describe('workloads', () => {
 
   it('deploys api, worker and web, each with a Service', () => {
     const objects = base();
-    expect(deployments().map((d) => d.metadata.name).sort()).toEqual(['kubegrade-api', 'kubegrade-web', 'kubegrade-worker']);
-    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort()).toEqual(['kubegrade-api', 'kubegrade-web', 'kubegrade-worker']);
-    expect(new Set(objects.filter((o) => o.metadata.namespace).map((o) => o.metadata.namespace))).toEqual(new Set(['kubegrade']));
+    expect(
+      deployments()
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['kubegrade-api', 'kubegrade-web', 'kubegrade-worker']);
+    expect(
+      objects
+        .filter((o) => o.kind === 'Service')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['kubegrade-api', 'kubegrade-web', 'kubegrade-worker']);
+    expect(new Set(objects.filter((o) => o.metadata.namespace).map((o) => o.metadata.namespace))).toEqual(
+      new Set(['kubegrade']),
+    );
   });
 
   it('every container runs non-root, read-only, without privilege escalation or capabilities, under RuntimeDefault seccomp', () => {
     for (const d of deployments()) {
       const spec = podSpec(d);
-      expect(spec.securityContext, d.metadata.name).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(spec.securityContext, d.metadata.name).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       for (const c of spec.containers) {
         expect(c.securityContext, `${d.metadata.name}/${c.name}`).toMatchObject({
           runAsNonRoot: true,
@@ -83,7 +102,10 @@ describe('workloads', () => {
         });
         // A read-only root needs a writable /tmp, backed by an emptyDir.
         const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
-        expect(spec.volumes?.find((v) => v.name === tmp?.name)?.emptyDir, `${d.metadata.name} /tmp`).toBeDefined();
+        expect(
+          spec.volumes?.find((v) => v.name === tmp?.name)?.emptyDir,
+          `${d.metadata.name} /tmp`,
+        ).toBeDefined();
       }
     }
   });
@@ -93,10 +115,15 @@ describe('workloads', () => {
       for (const c of podSpec(d).containers) {
         expect(c.readinessProbe?.httpGet?.path, d.metadata.name).toBeTruthy();
         expect(c.livenessProbe?.httpGet?.path, d.metadata.name).toBeTruthy();
-        expect(c.resources?.requests?.memory && c.resources.requests.cpu && c.resources.limits?.memory, d.metadata.name).toBeTruthy();
+        expect(
+          c.resources?.requests?.memory && c.resources.requests.cpu && c.resources.limits?.memory,
+          d.metadata.name,
+        ).toBeTruthy();
       }
     }
-    const probes = Object.fromEntries(deployments().map((d) => [d.metadata.name, podSpec(d).containers[0]!.readinessProbe?.httpGet?.path]));
+    const probes = Object.fromEntries(
+      deployments().map((d) => [d.metadata.name, podSpec(d).containers[0]!.readinessProbe?.httpGet?.path]),
+    );
     expect(probes['kubegrade-api']).toBe('/readyz');
     expect(probes['kubegrade-worker']).toBe('/readyz');
   });
@@ -109,15 +136,22 @@ describe('workloads', () => {
   });
 
   it('runs the images docker-compose.yml builds from apps/<component>/Dockerfile, as those Dockerfiles run them', () => {
-    const compose = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { name: string; services: Record<string, { image?: string; build?: { context?: string; dockerfile?: string } }> };
+    const compose = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as {
+      name: string;
+      services: Record<string, { image?: string; build?: { context?: string; dockerfile?: string } }>;
+    };
     for (const component of ['api', 'worker', 'web']) {
-      const c = podSpec(deployments().find((d) => d.metadata.name === `kubegrade-${component}`)!).containers[0]!;
+      const c = podSpec(deployments().find((d) => d.metadata.name === `kubegrade-${component}`)!)
+        .containers[0]!;
       // Compose names a built image <project>-<service> unless the service names one itself.
       const service = compose.services[component]!;
       expect(service.build?.dockerfile).toBe(`apps/${component}/Dockerfile`);
       expect(service.image ?? `${compose.name}-${component}`).toBe(`kubegrade-${component}`);
       expect(c.image, component).toBe(`kubegrade-${component}:0.1.0`);
-      const dockerfile = readFileSync(join(REPO, service.build!.context ?? '.', service.build!.dockerfile!), 'utf8');
+      const dockerfile = readFileSync(
+        join(REPO, service.build!.context ?? '.', service.build!.dockerfile!),
+        'utf8',
+      );
       const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)![1]!) as string[];
       if (component === 'worker') {
         // The worker runs under scripts/start.ts for its probe endpoints: the image must hold it
@@ -130,34 +164,61 @@ describe('workloads', () => {
         // No override: the Dockerfile's own CMD runs.
         expect(c.command, component).toBeUndefined();
         expect(c.args, component).toBeUndefined();
-        expect(cmd.join(' '), component).toMatch(component === 'api' ? /apps\/api\/src\/main\.ts$/ : /\/next start$/);
+        expect(cmd.join(' '), component).toMatch(
+          component === 'api' ? /apps\/api\/src\/main\.ts$/ : /\/next start$/,
+        );
       }
     }
-    const images = overlay().filter((o) => o.kind === 'Deployment').map((d) => podSpec(d).containers[0]!.image);
-    expect(images.sort()).toEqual(['api', 'web', 'worker'].map((c) => `registry.example.edu/course/kubegrade-${c}:0.1.0`));
+    const images = overlay()
+      .filter((o) => o.kind === 'Deployment')
+      .map((d) => podSpec(d).containers[0]!.image);
+    expect(images.sort()).toEqual(
+      ['api', 'web', 'worker'].map((c) => `registry.example.edu/course/kubegrade-${c}:0.1.0`),
+    );
   });
 
   it('only the worker holds a ServiceAccount token and Kubernetes permissions', () => {
     const objects = base();
-    const mounts = Object.fromEntries(deployments().map((d) => [podSpec(d).serviceAccountName, podSpec(d).automountServiceAccountToken]));
+    const mounts = Object.fromEntries(
+      deployments().map((d) => [podSpec(d).serviceAccountName, podSpec(d).automountServiceAccountToken]),
+    );
     expect(mounts).toEqual({ 'kubegrade-api': false, 'kubegrade-web': false, 'kubegrade-worker': true });
     const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
-    expect(Object.fromEntries(accounts.map((a) => [a.metadata.name, (a as { automountServiceAccountToken?: boolean }).automountServiceAccountToken]))).toEqual({
+    expect(
+      Object.fromEntries(
+        accounts.map((a) => [
+          a.metadata.name,
+          (a as { automountServiceAccountToken?: boolean }).automountServiceAccountToken,
+        ]),
+      ),
+    ).toEqual({
       'kubegrade-api': false,
       'kubegrade-web': false,
       'kubegrade-worker': true,
     });
     const subjects = [...objects, ...overlay()]
       .filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
-      .flatMap((b) => (b as unknown as { subjects: { kind: string; name: string; namespace: string }[] }).subjects);
-    expect(new Set(subjects.map((s) => `${s.kind} ${s.namespace}/${s.name}`))).toEqual(new Set(['ServiceAccount kubegrade/kubegrade-worker']));
+      .flatMap(
+        (b) => (b as unknown as { subjects: { kind: string; name: string; namespace: string }[] }).subjects,
+      );
+    expect(new Set(subjects.map((s) => `${s.kind} ${s.namespace}/${s.name}`))).toEqual(
+      new Set(['ServiceAccount kubegrade/kubegrade-worker']),
+    );
   });
 
   it('denies all traffic by default and allows only named paths', () => {
     const policies = base().filter((o) => o.kind === 'NetworkPolicy');
-    const deny = policies.find((p) => (p as unknown as { spec: { podSelector: object; ingress?: unknown; egress?: unknown } }).spec.podSelector && Object.keys((p as unknown as { spec: { podSelector: object } }).spec.podSelector).length === 0);
+    const deny = policies.find(
+      (p) =>
+        (p as unknown as { spec: { podSelector: object; ingress?: unknown; egress?: unknown } }).spec
+          .podSelector &&
+        Object.keys((p as unknown as { spec: { podSelector: object } }).spec.podSelector).length === 0,
+    );
     expect(deny, 'a default-deny policy selecting every pod').toBeDefined();
-    expect((deny as unknown as { spec: Record<string, unknown> }).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect((deny as unknown as { spec: Record<string, unknown> }).spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+    });
     expect(policies.length).toBe(4);
   });
 
@@ -176,10 +237,20 @@ describe('RoleBindings from the roster', () => {
     const roster = readFileSync(join(exampleDir, 'roster.csv'), 'utf8');
     const namespaces = namespacesFromRoster(roster);
     expect(namespaces).toEqual(['hanmeimei', 'lilei', 'shiqi']);
-    expect(readFileSync(join(exampleDir, 'rolebindings.yaml'), 'utf8')).toBe(toYaml(roleBindings(namespaces)));
+    expect(readFileSync(join(exampleDir, 'rolebindings.yaml'), 'utf8')).toBe(
+      toYaml(roleBindings(namespaces)),
+    );
     const bindings = overlay().filter((o) => o.kind === 'RoleBinding');
-    expect(bindings.map((b) => [b.metadata.namespace, (b as unknown as { roleRef: { kind: string; name: string } }).roleRef])).toEqual(
-      namespaces.map((ns) => [ns, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubegrade-grader-namespace' }]),
+    expect(
+      bindings.map((b) => [
+        b.metadata.namespace,
+        (b as unknown as { roleRef: { kind: string; name: string } }).roleRef,
+      ]),
+    ).toEqual(
+      namespaces.map((ns) => [
+        ns,
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubegrade-grader-namespace' },
+      ]),
     );
   });
 

@@ -8,7 +8,9 @@ import { parseAllDocuments } from 'yaml';
 export const DEPLOY_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** The kubectl binary (KUBECTL, else the Debian/upstream install locations). */
-export const KUBECTL = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p): p is string => Boolean(p && existsSync(p)));
+export const KUBECTL = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'].find(
+  (p): p is string => Boolean(p && existsSync(p)),
+);
 
 /** A rendered object (the fields the tests read). */
 export interface Obj {
@@ -20,7 +22,10 @@ export interface Obj {
 
 /** `kubectl kustomize <dir>` parsed into objects. */
 export function kustomize(dir: string): Obj[] {
-  if (!KUBECTL) throw new Error('kubectl is not installed (set KUBECTL or install it at /usr/bin/kubectl): it renders the kustomizations');
+  if (!KUBECTL)
+    throw new Error(
+      'kubectl is not installed (set KUBECTL or install it at /usr/bin/kubectl): it renders the kustomizations',
+    );
   const out = execFileSync(KUBECTL, ['kustomize', dir], { encoding: 'utf8' });
   return parseYaml(out);
 }
