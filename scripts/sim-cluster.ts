@@ -21,7 +21,15 @@ import {
   type SimPodRuntime,
 } from '@kubegrade/kube-sim';
 
-export { generateClass, loadClass, MISTAKES_BY_LAB, type ClassSpec, type Lab, type Mistake, type MistakePlan } from '@kubegrade/kube-sim';
+export {
+  generateClass,
+  loadClass,
+  MISTAKES_BY_LAB,
+  type ClassSpec,
+  type Lab,
+  type Mistake,
+  type MistakePlan,
+} from '@kubegrade/kube-sim';
 
 /** Options of startSimCluster. */
 export interface SimClusterOptions {
@@ -46,7 +54,9 @@ export interface SimCluster {
 
 /** Where redis-server is, if anywhere. */
 export function findRedisServer(): string | undefined {
-  return [process.env.REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p): p is string => Boolean(p && existsSync(p)));
+  return [process.env.REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
+    (p): p is string => Boolean(p && existsSync(p)),
+  );
 }
 
 /** Starts kube-sim with the pods runtime on a fresh data directory. */
@@ -56,7 +66,12 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
   const dataDir = join(dir, 'volumes');
   const redisServer = findRedisServer();
   const runtime = createPodRuntime({ dataDir, ...(redisServer ? { redisServer } : {}) });
-  const sim = await startKubeSim({ podReadyDelayMs: 100, ...opts.sim, dataDir, runtime: opts.wrapRuntime ? opts.wrapRuntime(runtime) : runtime });
+  const sim = await startKubeSim({
+    podReadyDelayMs: 100,
+    ...opts.sim,
+    dataDir,
+    runtime: opts.wrapRuntime ? opts.wrapRuntime(runtime) : runtime,
+  });
   runtime.attachView(sim.view);
   const kubeconfig = join(dir, 'kubeconfig');
   await sim.writeKubeconfig(kubeconfig);
@@ -76,7 +91,17 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
 }
 
 /** Generates a class for `lab` (namespaces `${prefix}001`...) and applies it. */
-export async function loadGeneratedClass(sim: KubeSim, opts: { lab: Lab; students: number; mistakes: MistakePlan; seed?: number; namespacePrefix?: string; namespaces?: string[] }): Promise<ClassSpec> {
+export async function loadGeneratedClass(
+  sim: KubeSim,
+  opts: {
+    lab: Lab;
+    students: number;
+    mistakes: MistakePlan;
+    seed?: number;
+    namespacePrefix?: string;
+    namespaces?: string[];
+  },
+): Promise<ClassSpec> {
   const spec = generateClass({ seed: 1, ...opts });
   // KubeSim.apply takes stored-object types; the generator's manifests have no uid yet.
   await loadClass(sim as unknown as ApplyTarget, spec);
@@ -92,17 +117,30 @@ function statefulSets(sim: KubeSim, namespaces: readonly string[]): KubeObject[]
  * Waits until every StatefulSet in `namespaces` has all replicas Ready, except in `except` (namespaces
  * whose pods are meant never to become Ready). Throws with the laggards after `timeoutMs`.
  */
-export async function waitForReady(sim: KubeSim, namespaces: readonly string[], timeoutMs = 120_000, except: ReadonlySet<string> = new Set()): Promise<void> {
+export async function waitForReady(
+  sim: KubeSim,
+  namespaces: readonly string[],
+  timeoutMs = 120_000,
+  except: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const notReady = statefulSets(sim, namespaces.filter((ns) => !except.has(ns))).filter((s) => {
+    const notReady = statefulSets(
+      sim,
+      namespaces.filter((ns) => !except.has(ns)),
+    ).filter((s) => {
       const want = Number((s.spec as { replicas?: number } | undefined)?.replicas ?? 1);
       const ready = Number((s.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0);
       return ready < want;
     });
     if (notReady.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`StatefulSets not Ready after ${timeoutMs} ms: ${notReady.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).slice(0, 10).join(', ')}`);
+      throw new Error(
+        `StatefulSets not Ready after ${timeoutMs} ms: ${notReady
+          .map((s) => `${s.metadata.namespace}/${s.metadata.name}`)
+          .slice(0, 10)
+          .join(', ')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

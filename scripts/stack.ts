@@ -2,16 +2,34 @@
 // real redis-server pods) and a generated class run in this process; the api, the worker and the
 // web app run as child processes, each in its own process group so stop(), Ctrl-C and a crash of
 // this process take all of them down (children also get SIGTERM if this process dies, via
-// setpriv --pdeathsig where util-linux has it).
+// setpriv --pdeathsig where util-linux has it). Once started, a child that exits on its own is
+// restarted, as a process supervisor would (with a growing pause; after 5 exits within 5 minutes
+// the stack gives up and `crashed` resolves).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPrisma, migrate, openDatabase, type OpenedDatabase } from '@kubegrade/db';
+import {
+  createPrisma,
+  defaultEmbeddedDataDir,
+  lockFileFor,
+  migrate,
+  openDatabase,
+  type OpenedDatabase,
+} from '@kubegrade/db';
 import { NullRuntime, type Mistake } from '@kubegrade/kube-sim';
-import { findRedisServer, loadGeneratedClass, startSimCluster, waitForReady, type Lab, type SimCluster } from './sim-cluster.ts';
+import { httpClient } from '@kubegrade/api/client';
+import { startRealClass, type RealClass } from './real-class.ts';
+import {
+  findRedisServer,
+  loadGeneratedClass,
+  startSimCluster,
+  waitForReady,
+  type Lab,
+  type SimCluster,
+} from './sim-cluster.ts';
 
 /** The repository root. */
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -56,6 +74,11 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Extra environment for the api and worker (e.g. GRADE_TIME_MULTIPLIER, COOLDOWN_BURST). */
   env?: Record<string, string>;
+  /**
+   * Where the class lives: `sim` (default) is kube-sim; `real` is the single-node cluster of
+   * packages/cluster (root and Go needed; at most REAL_CLUSTER_MAX_STUDENTS students).
+   */
+  cluster?: 'sim' | 'real';
 }
 
 /** A running stack. */
@@ -63,9 +86,10 @@ export interface Stack {
   webUrl: string | null;
   apiUrl: string;
   databaseUrl: string;
-  /** A kubeconfig file for kube-sim (kubectl --kubeconfig ... get pods -A). */
+  /** A kubeconfig file for the cluster (kubectl --kubeconfig ... get pods -A). */
   kubeconfig: string;
-  cluster: SimCluster;
+  /** kube-sim, when the stack runs on it (not with `cluster: 'real'`). */
+  cluster?: SimCluster;
   lab: Lab;
   logins: { instructor: Login; admin: Login; students: StudentLogin[] };
   webhook: { url: string; secret: string } | null;
@@ -73,7 +97,7 @@ export interface Stack {
   logDir: string;
   /** What fell back because a real part is missing (e.g. redis-server), for the user to read. */
   fallbacks: string[];
-  /** Resolves when a child process exits on its own (a crash): with its name and code. */
+  /** Resolves when a child keeps exiting on its own and is no longer restarted: with its name and last exit. */
   crashed: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops every child process (SIGTERM to its group, SIGKILL after 10 s), kube-sim and the database. */
   stop(): Promise<void>;
@@ -89,7 +113,13 @@ export class StackStartError extends Error {
  * half-done namespaces; the order is mixed so the scoreboard does not look sorted.
  */
 export function demoSpread(n: number): (Mistake | null)[] {
-  const common: Mistake[] = ['claimref-wrong-namespace', 'missing-storageclassname', 'servicename-mismatch', 'emptydir-instead-of-claim', 'stale-claimref'];
+  const common: Mistake[] = [
+    'claimref-wrong-namespace',
+    'missing-storageclassname',
+    'servicename-mismatch',
+    'emptydir-instead-of-claim',
+    'stale-claimref',
+  ];
   const rare: Mistake[] = ['readiness-never-passes', 'no-service', 'service-not-headless'];
   const wrong: Mistake[] = [];
   const perCommon = n >= 20 ? 2 : 1;
@@ -130,6 +160,8 @@ interface Child {
 
 const children = new Set<Child>();
 let exitHookInstalled = false;
+// Set by stopChildren(): nothing is restarted any more.
+let shuttingDown = false;
 
 /** Sends `signal` to every process of the child's group; false when none is left. */
 function killGroup(c: Child, signal: NodeJS.Signals): boolean {
@@ -152,12 +184,23 @@ function installExitHook(): void {
 }
 
 /** Starts `node --import tsx <args>` (or any command) as a child in its own process group. */
-function startChild(name: string, command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string }): Child {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string; appendLog?: boolean },
+): Child {
   installExitHook();
   const logFile = join(opts.logDir, `${name}.log`);
-  const out = createWriteStream(logFile, { flags: 'w' });
+  // A restarted child appends, so the log still shows why the previous one exited.
+  const out = createWriteStream(logFile, { flags: opts.appendLog ? 'a' : 'w' });
   const argv = SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGTERM', '--', command, ...args] : [command, ...args];
-  const proc = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd,
+    env: opts.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout?.pipe(out, { end: false });
   proc.stderr?.pipe(out, { end: false });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
@@ -192,7 +235,91 @@ async function stopChild(c: Child, graceMs = 10_000): Promise<void> {
 
 /** Stops every child any startStack() in this process started (for Ctrl-C while a stack is still starting). */
 export async function stopChildren(): Promise<void> {
+  shuttingDown = true;
   await Promise.all([...children].map((c) => stopChild(c)));
+}
+
+/** Restart policy of supervise(). */
+export interface SuperviseOptions {
+  log?: (line: string) => void;
+  /** Restarts allowed within `windowMs` before giving up (default 5 in 5 minutes). */
+  maxRestarts?: number;
+  windowMs?: number;
+  /** The pause before the n-th restart in the window (default 1 s, doubling, at most 30 s). */
+  backoffMs?: (n: number) => number;
+}
+
+/** A child that is started again whenever it exits on its own. */
+export interface Supervised {
+  name: string;
+  /** The instance running now (a new one after each restart). */
+  current(): Child;
+  /** How many times it was restarted. */
+  restarts(): number;
+  /** Resolves when it gave up restarting: the last exit. */
+  gaveUp: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops it for good (no restart). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function describeExit(e: { code: number | null; signal: NodeJS.Signals | null }): string {
+  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+}
+
+/** Runs `start()` and starts it again when the child exits on its own, as a process supervisor would. */
+export function supervise(
+  name: string,
+  start: (restart: number) => Child,
+  options: SuperviseOptions = {},
+): Supervised {
+  const log = options.log ?? (() => {});
+  const maxRestarts = options.maxRestarts ?? 5;
+  const windowMs = options.windowMs ?? 5 * 60_000;
+  const backoff = options.backoffMs ?? ((n: number) => Math.min(30_000, 1000 * 2 ** n));
+  let child = start(0);
+  let stopping = false;
+  let total = 0;
+  let recent: number[] = [];
+  let giveUp!: (e: { name: string; code: number | null; signal: NodeJS.Signals | null }) => void;
+  const gaveUp = new Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>(
+    (res) => (giveUp = res),
+  );
+  const watch = (c: Child) => {
+    void c.exited.then(async (e) => {
+      if (stopping || shuttingDown || c !== child) return;
+      killGroup(c, 'SIGKILL'); // whatever the exited leader left behind
+      const now = Date.now();
+      recent = recent.filter((t) => now - t < windowMs);
+      if (recent.length >= maxRestarts) {
+        log(
+          `${name} exited (${describeExit(e)}) ${maxRestarts + 1} times within ${Math.round(windowMs / 1000)} s; not restarting it again (log: ${c.logFile})`,
+        );
+        giveUp({ name, ...e });
+        return;
+      }
+      const wait = backoff(recent.length);
+      recent.push(now);
+      log(
+        `${name} exited unexpectedly (${describeExit(e)}); restarting it in ${wait} ms (log: ${c.logFile})`,
+      );
+      await new Promise((r) => setTimeout(r, wait));
+      if (stopping || shuttingDown) return;
+      total += 1;
+      child = start(total);
+      watch(child);
+    });
+  };
+  watch(child);
+  return {
+    name,
+    current: () => child,
+    restarts: () => total,
+    gaveUp,
+    async stop(graceMs) {
+      stopping = true;
+      await stopChild(child, graceMs);
+    },
+  };
 }
 
 /** Polls `url` until it answers 2xx, the child exits, or the deadline passes. */
@@ -202,7 +329,10 @@ async function waitForHttp(url: string, child: Child, timeoutMs: number): Promis
   void child.exited.then(() => (exited = true));
   let last = '';
   while (Date.now() < deadline) {
-    if (exited) throw new StackStartError(`${child.name} exited during start (code ${child.proc.exitCode}); see ${child.logFile}`);
+    if (exited)
+      throw new StackStartError(
+        `${child.name} exited during start (code ${child.proc.exitCode}); see ${child.logFile}`,
+      );
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
       if (r.ok) return;
@@ -212,62 +342,20 @@ async function waitForHttp(url: string, child: Child, timeoutMs: number): Promis
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new StackStartError(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s (last: ${last}); see ${child.logFile}`);
+  throw new StackStartError(
+    `${child.name} did not answer ${url} within ${timeoutMs / 1000} s (last: ${last}); see ${child.logFile}`,
+  );
 }
 
 const TSX = ['--import', 'tsx'];
 
 /** Mistakes that leave the student's pods Ready (the Service or the volume is wrong, not the claim). */
-const READY_DESPITE = new Set<Mistake>(['servicename-mismatch', 'no-service', 'service-not-headless', 'emptydir-instead-of-claim']);
-
-/** A tiny cookie-keeping client for the api's REST + GraphQL, as the browser would use it. */
-export class ApiClient {
-  private readonly cookies = new Map<string, string>();
-  private csrf: string | null = null;
-  constructor(readonly apiUrl: string) {}
-
-  private cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  private keep(r: Response): void {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      if (i > 0) this.cookies.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
-    }
-  }
-
-  /** A request with the session cookie and CSRF token. */
-  async request(method: string, path: string, body?: unknown): Promise<Response> {
-    if (method !== 'GET' && !this.csrf) {
-      const r = await fetch(`${this.apiUrl}/auth/csrf`, { headers: { cookie: this.cookieHeader() } });
-      this.keep(r);
-      this.csrf = ((await r.json()) as { token: string }).token;
-    }
-    const r = await fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: { cookie: this.cookieHeader(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    this.keep(r);
-    return r;
-  }
-
-  /** Signs in; throws with the api's message when refused. */
-  async login(email: string, password: string): Promise<void> {
-    const r = await this.request('POST', '/auth/login', { email, password });
-    if (!r.ok) throw new StackStartError(`sign-in as ${email} was refused: HTTP ${r.status} ${await r.text()}`);
-  }
-
-  /** Runs a GraphQL operation; throws on errors. */
-  async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const r = await this.request('POST', '/graphql', { query, variables });
-    const body = (await r.json()) as { data?: T; errors?: { message: string }[] };
-    if (body.errors?.length || !body.data) throw new StackStartError(`GraphQL failed: ${body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${r.status}`}`);
-    return body.data;
-  }
-}
+const READY_DESPITE = new Set<Mistake>([
+  'servicename-mismatch',
+  'no-service',
+  'service-not-headless',
+  'emptydir-instead-of-claim',
+]);
 
 function password(): string {
   return randomBytes(9).toString('base64url');
@@ -282,26 +370,59 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logDir = options.logDir ?? join(ROOT, '.data/logs');
   mkdirSync(logDir, { recursive: true });
   const fallbacks: string[] = [];
-  const started: Child[] = [];
+  const started: Supervised[] = [];
   let cluster: SimCluster | undefined;
+  let real: RealClass | undefined;
   let db: OpenedDatabase | undefined;
 
   const stopAll = async () => {
-    await Promise.all(started.map((c) => stopChild(c)));
+    await Promise.all(started.map((c) => c.stop()));
     await cluster?.stop();
+    await real?.stop();
     await db?.close();
   };
 
   try {
-    // 1. The simulated cluster and the class.
-    const redis = findRedisServer();
-    if (!redis) fallbacks.push('redis-server not found: pods run with no Redis inside (kube-sim NullRuntime), so the DNS and data-persistence checks report that they could not run. Install redis-server for the full demo.');
-    cluster = await startSimCluster({ sim: { port: options.ports?.kubeSim ?? 0 }, ...(redis ? {} : { wrapRuntime: () => new NullRuntime() }) });
-    const spec = await loadGeneratedClass(cluster.sim, { lab, students: n, mistakes: spread, namespacePrefix: 'student-' });
-    log(`kube-sim: ${cluster.sim.url}, ${n} student namespaces for lab ${lab}`);
+    // 1. The cluster (kube-sim, or the real one) and the class.
+    let spec: Awaited<ReturnType<typeof loadGeneratedClass>>;
+    let kube: {
+      kubeconfig: string;
+      waitForReady(namespaces: readonly string[], timeoutMs: number): Promise<void>;
+    };
+    if (options.cluster === 'real') {
+      real = await startRealClass({ lab, students: n, mistakes: spread, log });
+      spec = real.spec;
+      kube = real;
+      log(`real cluster: ${real.url}, ${n} student namespaces for lab ${lab}`);
+    } else {
+      const redis = findRedisServer();
+      if (!redis)
+        fallbacks.push(
+          'redis-server not found: pods run with no Redis inside (kube-sim NullRuntime), so the DNS and data-persistence checks report that they could not run. Install redis-server for the full demo.',
+        );
+      const sim = await startSimCluster({
+        sim: { port: options.ports?.kubeSim ?? 0 },
+        ...(redis ? {} : { wrapRuntime: () => new NullRuntime() }),
+      });
+      cluster = sim;
+      spec = await loadGeneratedClass(sim.sim, {
+        lab,
+        students: n,
+        mistakes: spread,
+        namespacePrefix: 'student-',
+      });
+      kube = {
+        kubeconfig: sim.kubeconfig,
+        waitForReady: (namespaces, ms) => waitForReady(sim.sim, namespaces, ms),
+      };
+      log(`kube-sim: ${sim.sim.url}, ${n} student namespaces for lab ${lab}`);
+    }
 
     // 2. The database, migrated and seeded.
-    db = await openDatabase({ env: options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    db = await openDatabase({
+      env: options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {},
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
     await migrate(db.url);
     const instructor: Login = { email: 'instructor@demo.kubegrade.dev', password: password() };
     const admin: Login = { email: 'admin@demo.kubegrade.dev', password: password() };
@@ -321,13 +442,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           courseName: 'Kubernetes storage and StatefulSet (demo)',
           instructor: { ...instructor, name: 'Demo Instructor' },
           admin: { ...admin, name: 'Demo Admin' },
-          students: students.map((s, i) => ({ email: s.email, name: s.name, studentId: `2026${String(i + 1).padStart(3, '0')}`, namespace: s.namespace, password: s.password })),
+          students: students.map((s, i) => ({
+            email: s.email,
+            name: s.name,
+            studentId: `2026${String(i + 1).padStart(3, '0')}`,
+            namespace: s.namespace,
+            password: s.password,
+          })),
         });
       } finally {
         await prisma.$disconnect();
       }
     }
-    log(`database: ${db.source === 'DATABASE_URL' ? 'DATABASE_URL' : 'embedded PGlite'}, seeded ${students.length} students`);
+    const where =
+      db.source === 'DATABASE_URL'
+        ? 'DATABASE_URL'
+        : `embedded PGlite on ${new URL(db.url).host}, superuser password generated for this run (only in the URL the api and worker get, and in ${lockFileFor(options.dataDir ?? defaultEmbeddedDataDir)}, readable only by you)`;
+    log(`database: ${where}; seeded ${students.length} students`);
 
     // 3. api, worker, web.
     const apiPort = options.ports?.api || (await freePort());
@@ -342,31 +473,77 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       API_HOST: '127.0.0.1',
       PUBLIC_URL: webUrl ?? 'http://localhost:3000',
       API_PUBLIC_URL: apiUrl,
-      KUBECONFIG: cluster.kubeconfig,
+      KUBECONFIG: kube.kubeconfig,
       KUBE_IN_CLUSTER: 'false',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       NEXT_TELEMETRY_DISABLED: '1',
+      // The web app (on this machine) is the api's one proxy; it sets X-Forwarded-For itself.
+      TRUST_PROXY: 'loopback',
       ...options.env,
     };
-    const api = startChild('api', process.execPath, [...TSX, 'apps/api/src/main.ts'], { cwd: ROOT, env, logDir });
-    started.push(api);
-    const worker = startChild('worker', process.execPath, [...TSX, 'apps/worker/src/main.ts'], { cwd: ROOT, env, logDir });
-    started.push(worker);
+    const supervision: SuperviseOptions = { log };
+    const apiSup = supervise(
+      'api',
+      (n) =>
+        startChild('api', process.execPath, [...TSX, 'apps/api/src/main.ts'], {
+          cwd: ROOT,
+          env,
+          logDir,
+          appendLog: n > 0,
+        }),
+      supervision,
+    );
+    started.push(apiSup);
+    const api = apiSup.current();
+    started.push(
+      supervise(
+        'worker',
+        (n) =>
+          startChild('worker', process.execPath, [...TSX, 'apps/worker/src/main.ts'], {
+            cwd: ROOT,
+            env,
+            logDir,
+            appendLog: n > 0,
+          }),
+        supervision,
+      ),
+    );
     let web: Child | undefined;
     if (webUrl) {
       const webDir = join(ROOT, 'apps/web');
       const nextBin = join(ROOT, 'node_modules/next/dist/bin/next');
       if (!existsSync(join(webDir, '.next/BUILD_ID'))) {
         log('web: apps/web/.next is missing, building it first (next build, a few minutes)');
-        const b = spawnSync(process.execPath, [nextBin, 'build'], { cwd: webDir, env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-        if (b.status !== 0) throw new StackStartError(`next build failed (exit ${b.status}):\n${(b.stderr || b.stdout).slice(-3000)}`);
+        const b = spawnSync(process.execPath, [nextBin, 'build'], {
+          cwd: webDir,
+          env: { ...env, NODE_ENV: 'production' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+        });
+        if (b.status !== 0)
+          throw new StackStartError(
+            `next build failed (exit ${b.status}):\n${(b.stderr || b.stdout).slice(-3000)}`,
+          );
       }
-      web = startChild('web', process.execPath, [nextBin, 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
-        cwd: webDir,
-        env: { ...env, NODE_ENV: 'production', API_URL: apiUrl, API_PUBLIC_PORT: String(apiPort), PORT: String(webPort) },
-        logDir,
-      });
-      started.push(web);
+      const webSup = supervise(
+        'web',
+        (n) =>
+          startChild('web', process.execPath, [nextBin, 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
+            cwd: webDir,
+            env: {
+              ...env,
+              NODE_ENV: 'production',
+              API_URL: apiUrl,
+              API_PUBLIC_PORT: String(apiPort),
+              PORT: String(webPort),
+            },
+            logDir,
+            appendLog: n > 0,
+          }),
+        supervision,
+      );
+      started.push(webSup);
+      web = webSup.current();
     }
     await waitForHttp(`${apiUrl}/readyz`, api, 120_000);
     log(`api: ${apiUrl}`);
@@ -375,15 +552,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log(`web: ${webUrl}`);
     }
 
-    const crashed = new Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>((res) => {
-      for (const c of started) void c.exited.then((e) => res({ name: c.name, ...e }));
-    });
+    const crashed = Promise.race(started.map((c) => c.gaveUp));
 
     // 4. Optional: a webhook and one grading of everyone.
     let webhook: Stack['webhook'] = null;
     if (options.webhook || options.gradeAll) {
-      const client = new ApiClient(apiUrl);
-      await client.login(admin.email, admin.password);
+      const client = httpClient(apiUrl);
+      await client.signIn(admin.email, admin.password);
       if (options.webhook) {
         const d = await client.graphql<{ createWebhook: { webhook: { url: string }; secret: string } }>(
           'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { url } secret } }',
@@ -395,9 +570,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const disruptive = typeof options.gradeAll === 'object' ? options.gradeAll.disruptive : true;
         // Grading needs the pods Ready first, or the first results would be "not ready yet".
         // (Only namespaces whose pods can become Ready: an unbound claim keeps its pod Pending.)
-        const canBeReady = spec.students.filter((s) => s.mistake === null || READY_DESPITE.has(s.mistake)).map((s) => s.namespace);
-        await waitForReady(cluster.sim, canBeReady, 180_000);
-        const d = await client.graphql<{ regrade: { runs: { id: string }[] } }>('mutation($lab: ID!, $d: Boolean) { regrade(labId: $lab, all: true, disruptive: $d) { runs { id } } }', { lab, d: disruptive });
+        const canBeReady = spec.students
+          .filter((s) => s.mistake === null || READY_DESPITE.has(s.mistake))
+          .map((s) => s.namespace);
+        await kube.waitForReady(canBeReady, 180_000);
+        const d = await client.graphql<{ regrade: { runs: { id: string }[] } }>(
+          'mutation($lab: ID!, $d: Boolean) { regrade(labId: $lab, all: true, disruptive: $d) { runs { id } } }',
+          { lab, d: disruptive },
+        );
         const ids = d.regrade.runs.map((r) => r.id);
         log(`grading ${ids.length} namespaces...`);
         await waitForRuns(db.url, ids, 600_000, crashed);
@@ -408,7 +588,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       webUrl,
       apiUrl,
       databaseUrl: db.url,
-      kubeconfig: cluster.kubeconfig,
+      kubeconfig: kube.kubeconfig,
       cluster,
       lab,
       logins: { instructor, admin, students },
@@ -425,17 +605,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Waits until none of the runs is QUEUED or RUNNING. */
-async function waitForRuns(databaseUrl: string, ids: string[], timeoutMs: number, crashed: Promise<{ name: string; code: number | null }>): Promise<void> {
+async function waitForRuns(
+  databaseUrl: string,
+  ids: string[],
+  timeoutMs: number,
+  crashed: Promise<{ name: string; code: number | null }>,
+): Promise<void> {
   const prisma = createPrisma(databaseUrl, { max: 1 });
   let dead: { name: string; code: number | null } | null = null;
   void crashed.then((c) => (dead = c));
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const open = await prisma.gradingRun.count({ where: { id: { in: ids }, status: { in: ['QUEUED', 'RUNNING'] } } });
+      const open = await prisma.gradingRun.count({
+        where: { id: { in: ids }, status: { in: ['QUEUED', 'RUNNING'] } },
+      });
       if (open === 0) return;
       if (dead) throw new StackStartError(`${(dead as { name: string }).name} exited while grading`);
-      if (Date.now() > deadline) throw new StackStartError(`${open} of ${ids.length} runs still unfinished after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new StackStartError(
+          `${open} of ${ids.length} runs still unfinished after ${timeoutMs / 1000} s`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {

@@ -18,9 +18,13 @@ const say = (line: string) => process.stderr.write(`[kubegrade] ${line}\n`);
 /** Which components to run, from --only (repeatable or comma-separated). */
 export function parseComponents(argv: string[]): Component[] {
   const { values } = parseArgs({ args: argv, options: { only: { type: 'string', multiple: true } } });
-  const named = (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const named = (values.only ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = named.filter((n) => !(COMPONENTS as readonly string[]).includes(n));
-  if (unknown.length) throw new Error(`unknown component(s): ${unknown.join(', ')} (choose from ${COMPONENTS.join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown component(s): ${unknown.join(', ')} (choose from ${COMPONENTS.join(', ')})`);
   return named.length ? (named as Component[]) : [...COMPONENTS];
 }
 
@@ -28,13 +32,17 @@ export function parseComponents(argv: string[]): Component[] {
 export function checkEnv(env: NodeJS.ProcessEnv, components: readonly Component[]): string[] {
   const problems: string[] = [];
   const prod = env.NODE_ENV === 'production';
-  if (prod && !env.DATABASE_URL) problems.push('DATABASE_URL is required in production (postgres://user:pass@host:5432/db)');
-  if (prod && !env.SESSION_SECRET) problems.push('SESSION_SECRET is required in production (32+ random characters)');
+  if (prod && !env.DATABASE_URL)
+    problems.push('DATABASE_URL is required in production (postgres://user:pass@host:5432/db)');
+  if (prod && !env.SESSION_SECRET)
+    problems.push('SESSION_SECRET is required in production (32+ random characters)');
   if (components.includes('worker')) {
     const inCluster = env.KUBE_IN_CLUSTER === 'true' || (env.KUBERNETES_SERVICE_HOST && !env.KUBECONFIG);
     const kubeconfig = env.KUBECONFIG ?? join(env.HOME ?? '', '.kube/config');
     if (!inCluster && !kubeconfig.split(':').some((f) => existsSync(f))) {
-      problems.push(`the worker needs a cluster: set KUBECONFIG (no file at ${kubeconfig}) or run in a pod (KUBE_IN_CLUSTER=true)`);
+      problems.push(
+        `the worker needs a cluster: set KUBECONFIG (no file at ${kubeconfig}) or run in a pod (KUBE_IN_CLUSTER=true)`,
+      );
     }
   }
   return problems;
@@ -44,14 +52,21 @@ function run(name: Component, env: NodeJS.ProcessEnv): ChildProcess {
   const nextBin = join(ROOT, 'node_modules/next/dist/bin/next');
   const [args, cwd] =
     name === 'web'
-      ? [[nextBin, 'start', '-p', env.PORT ?? '3000', '-H', env.HOSTNAME ?? '0.0.0.0'], join(ROOT, 'apps/web')]
+      ? [
+          [nextBin, 'start', '-p', env.PORT ?? '3000', '-H', env.HOSTNAME ?? '0.0.0.0'],
+          join(ROOT, 'apps/web'),
+        ]
       : [['--import', 'tsx', `apps/${name}/src/main.ts`], ROOT];
   const child = spawn(process.execPath, args, { cwd, env, stdio: 'inherit' });
   return child;
 }
 
 /** The worker has no HTTP server of its own: answer probes from its process state and the database. */
-function workerHealth(port: number, worker: () => ChildProcess | undefined, databaseUrl: string | undefined): void {
+function workerHealth(
+  port: number,
+  worker: () => ChildProcess | undefined,
+  databaseUrl: string | undefined,
+): void {
   const server = createServer((req, res) => {
     const up = worker()?.exitCode === null;
     if (req.url === '/healthz') {
@@ -71,7 +86,9 @@ function workerHealth(port: number, worker: () => ChildProcess | undefined, data
           await c.end().catch(() => {});
         }
         const ok = up && database;
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, worker: up, database }));
+        res
+          .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok, worker: up, database }));
       })();
       return;
     }
@@ -92,7 +109,10 @@ async function main(): Promise<void> {
     say('apps/web is not built: run `npm run build -w @kubegrade/web` first');
     process.exit(2);
   }
-  if (!process.env.DATABASE_URL) say('DATABASE_URL is unset: using the embedded PGlite database in .data/pglite (fine for trying, not for a class)');
+  if (!process.env.DATABASE_URL)
+    say(
+      'DATABASE_URL is unset: using the embedded PGlite database in .data/pglite (fine for trying, not for a class)',
+    );
   const env: NodeJS.ProcessEnv = { NEXT_TELEMETRY_DISABLED: '1', ...process.env };
   const running = new Map<Component, ChildProcess>();
   // The api starts first: with no DATABASE_URL it starts the embedded database the others share.
@@ -100,7 +120,8 @@ async function main(): Promise<void> {
     running.set(c, run(c, env));
     if (c === 'api' && components.length > 1) await new Promise((r) => setTimeout(r, 3000));
   }
-  if (components.includes('worker')) workerHealth(Number(env.HEALTH_PORT ?? 4100), () => running.get('worker'), env.DATABASE_URL);
+  if (components.includes('worker'))
+    workerHealth(Number(env.HEALTH_PORT ?? 4100), () => running.get('worker'), env.DATABASE_URL);
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;
@@ -110,7 +131,9 @@ async function main(): Promise<void> {
       for (const p of running.values()) if (p.exitCode === null) p.kill('SIGKILL');
     }, 15_000);
     t.unref();
-    void Promise.all([...running.values()].map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null))).then(() => process.exit(code));
+    void Promise.all(
+      [...running.values()].map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)),
+    ).then(() => process.exit(code));
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
