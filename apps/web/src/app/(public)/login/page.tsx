@@ -56,14 +56,7 @@ function LoginForm() {
     <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="text-2xl font-bold">{t('title')}</h1>
       <form onSubmit={submit} className="mt-6 space-y-4" noValidate>
-        <TextField
-          id="email"
-          name="email"
-          label={t('email')}
-          type="email"
-          autoComplete="username"
-          required
-        />
+        <TextField id="email" name="email" label={t('email')} type="email" autoComplete="username" required />
         <TextField
           id="password"
           name="password"
@@ -77,11 +70,7 @@ function LoginForm() {
             {error}
           </p>
         )}
-        <button
-          type="submit"
-          disabled={busy || !hydrated}
-          className={`${buttonClass.primary} w-full`}
-        >
+        <button type="submit" disabled={busy || !hydrated} className={`${buttonClass.primary} w-full`}>
           {busy ? t('submitting') : t('submit')}
         </button>
       </form>
