@@ -1,17 +1,28 @@
 // `npm test`: installs what is missing, then runs the two lanes at the same time and fails if
 // either fails:
-//   - the main lane, `turbo run typecheck lint lint:format test` (every package, and prettier
-//     --check over the tree; CPU-bound), at a lower CPU priority (nice 10);
+//   - the main lane, `turbo run typecheck lint lint:format lint:cycles test` (every package,
+//     prettier --check over the tree and madge's import-cycle check; CPU-bound), at a lower CPU
+//     priority (nice 10);
 //   - the real-cluster lane (packages/cluster: a real single-node Kubernetes, mostly waiting for the
 //     kubelet and containerd), at normal priority, so the cluster's components get the CPU the
 //     moment they need it and its timings stay those of a quiet machine.
-// Run one alone with `npx turbo run typecheck lint lint:format test` or `npm run test:real-cluster -w @kubegrade/cluster`.
+// Run one alone with `npx turbo run typecheck lint lint:format lint:cycles test` or
+// `npm run test:real-cluster -w @kubegrade/cluster`.
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 execFileSync(process.execPath, ['scripts/ensure-install.mjs'], { stdio: 'inherit' });
 
-const turbo = ['node_modules/.bin/turbo', 'run', 'typecheck', 'lint', 'lint:format', 'test', '--continue'];
+const turbo = [
+  'node_modules/.bin/turbo',
+  'run',
+  'typecheck',
+  'lint',
+  'lint:format',
+  'lint:cycles',
+  'test',
+  '--continue',
+];
 const lanes = [
   { name: 'main lane', prefix: '', cmd: ['nice', '-n', '10', ...turbo] },
   {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { prismaExecutor } from '../runs/queue.ts';
+import { prismaExecutor, sqlOnlyBoss } from '../boss.ts';
 
 /** The pg-boss queue event deliveries go to. */
 export const EVENT_QUEUE = 'event-delivery';
@@ -65,18 +65,6 @@ export function setEventRetryOptions(options: EventRetryOptions | null): void {
   retryOptions = options;
 }
 
-// pg-boss builds its SQL in the instance; this one never connects (every call passes `db`).
-let sqlBuilder: PgBoss | null = null;
-function builder(): PgBoss {
-  sqlBuilder ??= new PgBoss({
-    db: {
-      executeSql: () =>
-        Promise.reject(new Error('internal: the pg-boss SQL builder was used without a db executor')),
-    },
-  });
-  return sqlBuilder;
-}
-
 /** Inserts the job that sends (or resends) a delivery, through `db` (the caller's transaction). */
 export async function enqueueDeliveryJob(
   db: Prisma.TransactionClient | PrismaClient,
@@ -84,7 +72,7 @@ export async function enqueueDeliveryJob(
 ): Promise<void> {
   const r = eventRetryOptions();
   const data: EventJobData = { deliveryId };
-  await builder().send(EVENT_QUEUE, data, {
+  await sqlOnlyBoss().send(EVENT_QUEUE, data, {
     db: prismaExecutor(db),
     retryLimit: r.retryLimit,
     retryDelay: r.retryDelaySeconds,
@@ -336,7 +324,7 @@ export async function enqueueLtiScorePush(
   const push = await db.ltiScorePush.create({ data: { gradeLinkId, runId }, select: { id: true } });
   const r = eventRetryOptions();
   const data: LtiScoreJobData = { pushId: push.id };
-  await builder().send(LTI_SCORE_QUEUE, data, {
+  await sqlOnlyBoss().send(LTI_SCORE_QUEUE, data, {
     db: prismaExecutor(db),
     retryLimit: r.retryLimit,
     retryDelay: r.retryDelaySeconds,

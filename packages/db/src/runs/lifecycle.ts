@@ -4,10 +4,10 @@
 import { Prisma, type CheckStatus, type PrismaClient } from '../generated/prisma/client.ts';
 import { refundCooldownToken, type CooldownConfig } from './cooldown.ts';
 import { encodeMessage, notifyRun, PUBSUB_CHANNEL } from './pubsub.ts';
-import { BOSS_SCHEMA, GRADE_QUEUE, prismaExecutor } from './queue.ts';
+import { BOSS_SCHEMA, GRADE_QUEUE } from './queue.ts';
+import { prismaExecutor, sqlOnlyBoss } from '../boss.ts';
 import { runTopic, scoreboardTopic, type RunEventKind } from './topics.ts';
 import { enqueueRunEvents } from '../events/outbox.ts';
-import PgBoss from 'pg-boss';
 
 /** One check's verdict as the grader reports it (structurally the grader's CheckResult). */
 export interface CheckOutcome {
@@ -309,10 +309,6 @@ export interface ReconcileResult {
   requeued: string[];
 }
 
-const builder = new PgBoss({
-  db: { executeSql: () => Promise.reject(new Error('internal: builder without executor')) },
-});
-
 /**
  * Repairs runs a dead worker left behind: RUNNING runs with a stale heartbeat get their job failed
  * (so pg-boss retries it now rather than at lease expiry) and go back to QUEUED, or end ERROR when
@@ -380,7 +376,7 @@ export async function reconcileRuns(
       continue;
     }
     if (state === 'active' && r.jobId) {
-      await builder.fail(
+      await sqlOnlyBoss().fail(
         GRADE_QUEUE,
         r.jobId,
         { message: 'the worker stopped sending heartbeats' },

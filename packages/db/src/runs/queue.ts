@@ -5,6 +5,9 @@ import PgBoss from 'pg-boss';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { QueueNotReadyError } from './errors.ts';
 import { EVENT_QUEUE, LTI_SCORE_QUEUE } from '../events/outbox.ts';
+import { prismaExecutor, sqlOnlyBoss, type RawExecutor } from '../boss.ts';
+
+export { prismaExecutor, type RawExecutor } from '../boss.ts';
 
 /** The pg-boss queue grading jobs go to. */
 export const GRADE_QUEUE = 'grade';
@@ -75,33 +78,6 @@ export function jobPriority(trigger: keyof typeof TRIGGER_PRIORITY, queuedInName
   return TRIGGER_PRIORITY[trigger] - Math.min(queuedInNamespace, 99);
 }
 
-/** What runs raw SQL: a Prisma client or transaction (or a stand-in that composes the SQL). */
-export interface RawExecutor {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-}
-
-/** pg-boss's executor interface over a Prisma client or transaction. */
-export function prismaExecutor(db: RawExecutor | PrismaClient): PgBoss.Db {
-  return {
-    async executeSql(text: string, values: unknown[] = []) {
-      const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
-      return { rows };
-    },
-  };
-}
-
-// pg-boss builds its SQL in the instance; this one never connects (every call passes `db`).
-let sqlBuilder: PgBoss | null = null;
-function builder(): PgBoss {
-  sqlBuilder ??= new PgBoss({
-    db: {
-      executeSql: () =>
-        Promise.reject(new Error('internal: the pg-boss SQL builder was used without a db executor')),
-    },
-  });
-  return sqlBuilder;
-}
-
 /** Inserts a 'grade' job through `db` (inside the caller's transaction); returns its id. */
 export async function enqueueGradeJob(
   db: RawExecutor,
@@ -110,7 +86,7 @@ export async function enqueueGradeJob(
 ): Promise<string> {
   let id: string | null;
   try {
-    id = await builder().send(GRADE_QUEUE, data, {
+    id = await sqlOnlyBoss().send(GRADE_QUEUE, data, {
       db: prismaExecutor(db),
       priority: opts.priority,
       expireInSeconds: opts.leaseSeconds,
@@ -134,7 +110,7 @@ export async function cancelGradeJob(
   db: Prisma.TransactionClient | PrismaClient,
   jobId: string,
 ): Promise<void> {
-  await builder().cancel(GRADE_QUEUE, jobId, { db: prismaExecutor(db) });
+  await sqlOnlyBoss().cancel(GRADE_QUEUE, jobId, { db: prismaExecutor(db) });
 }
 
 /** Options of startQueue (pg-boss constructor options, plus the grade queue's). */
