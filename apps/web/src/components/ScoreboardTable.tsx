@@ -16,6 +16,7 @@ import { useHydrated } from './useHydrated';
 import { pick } from '@/i18n/locales';
 import { formatDateTime, formatScore, formatShortDateTime, trim } from '@/lib/format';
 import type { CheckStatus, Lab, ScoreboardRow } from '@/lib/types';
+import { ScrollRegion } from './DataTable';
 import { buttonClass } from './forms/fields';
 import { Spinner, StatusBadge } from './StatusBadge';
 
@@ -263,13 +264,15 @@ export function ScoreboardTable({
     getSortedRowModel: getSortedRowModel(),
   });
 
+  const caption = t('tableCaption', { lab: pick(lab.title, locale) });
   return (
-    <div
-      className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white"
-      data-testid="scoreboard-scroll"
+    <ScrollRegion
+      label={caption}
+      className="rounded-lg border border-slate-200 bg-white"
+      testId="scoreboard-scroll"
     >
       <table className="w-full border-collapse text-left text-sm" data-testid="scoreboard-table">
-        <caption className="sr-only">{t('tableCaption', { lab: pick(lab.title, locale) })}</caption>
+        <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100">
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id}>
@@ -344,6 +347,6 @@ export function ScoreboardTable({
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
