@@ -1,9 +1,10 @@
 // Figure 2: regrade N namespaces with every check (the pod-delete one too), `concurrency` at once,
-// on kube-sim with real redis-server pods that kube-sim re-creates after a fixed delay. This drives
-// the grading engine directly with the worker's concurrency, not through the queue; the total is
-// compared with the lower bound ceil(N / concurrency) x delay.
+// on kube-sim with real redis-server pods that kube-sim re-creates after a fixed delay. kube-sim runs
+// in a process of its own (bench/sim-process.ts), as a cluster is never inside the worker. This
+// drives the grading engine directly with the worker's concurrency, not through the queue; the
+// total is compared with the lower bound ceil(N / concurrency) x delay.
 import { grade, kubeConfigFrom, loadLabById } from '@kubegrade/grader';
-import { loadGeneratedClass, startSimCluster, waitForReady } from '../scripts/sim-cluster.ts';
+import { startSimProcess } from './sim-process.ts';
 
 /** What one bulk regrade measured. */
 export interface RegradeFigures {
@@ -13,6 +14,9 @@ export interface RegradeFigures {
   totalMs: number;
   boundMs: number;
   requestsPerNamespace: number;
+  /** CPU of the grading side (this process) and of kube-sim (its own process), per namespace. */
+  graderCpuMsPerNamespace: number;
+  simCpuMsPerNamespace: number;
   statuses: Record<string, number>;
 }
 
@@ -23,31 +27,23 @@ export async function regradeFigures(
   recreateDelayMs: number,
   log: (s: string) => void = () => {},
 ): Promise<RegradeFigures[]> {
-  let requests = 0;
-  let counting = false;
-  const cluster = await startSimCluster({ sim: { onRequest: () => void (counting && requests++) } });
+  const sim = await startSimProcess();
   try {
-    const spec = await loadGeneratedClass(cluster.sim, {
-      lab: 'redis-exist-pvc',
-      students: n,
-      mistakes: [null],
-      namespacePrefix: 'bulk-',
-    });
-    const namespaces = spec.students.map((s) => s.namespace);
+    const namespaces = await sim.loadClass('redis-exist-pvc', n, 'bulk-');
     log(`figure 2: waiting for ${n} Redis pods...`);
-    await waitForReady(cluster.sim, namespaces, 900_000);
-    cluster.sim.faults.set({ recreateDelayMs });
+    await sim.waitForReady(namespaces, 900_000);
+    await sim.setFaults({ recreateDelayMs });
     const lab = loadLabById('redis-exist-pvc');
-    const kubeConfig = kubeConfigFrom({ kubeconfig: cluster.kubeconfig });
+    const kubeConfig = kubeConfigFrom({ kubeconfig: sim.kubeconfig });
     const out: RegradeFigures[] = [];
     for (const concurrency of concurrencies) {
       // Each pass starts from Ready pods (the previous pass's deletes re-created them).
-      await waitForReady(cluster.sim, namespaces, 900_000);
+      await sim.waitForReady(namespaces, 900_000);
       log(`figure 2: regrading ${n} namespaces, ${concurrency} at once`);
       const queue = [...namespaces];
       const statuses: Record<string, number> = {};
-      requests = 0;
-      counting = true;
+      await sim.counters();
+      const ownCpu = process.cpuUsage();
       const t = performance.now();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
@@ -58,7 +54,8 @@ export async function regradeFigures(
         }),
       );
       const totalMs = performance.now() - t;
-      counting = false;
+      const used = process.cpuUsage(ownCpu);
+      const { requests, cpuMs } = await sim.counters();
       out.push({
         namespaces: n,
         concurrency,
@@ -66,12 +63,14 @@ export async function regradeFigures(
         totalMs,
         boundMs: Math.ceil(n / concurrency) * recreateDelayMs,
         requestsPerNamespace: requests / n,
+        graderCpuMsPerNamespace: (used.user + used.system) / 1000 / n,
+        simCpuMsPerNamespace: cpuMs / n,
         statuses,
       });
     }
     return out;
   } finally {
-    await cluster.stop();
+    await sim.stop();
   }
 }
 

@@ -48,6 +48,11 @@ async function figure2(): Promise<void> {
       ['', 'API requests per namespace', f.requestsPerNamespace.toFixed(1)],
       [
         '',
+        'CPU per namespace: grading engine; kube-sim (its own process)',
+        `${ms(f.graderCpuMsPerNamespace)}; ${ms(f.simCpuMsPerNamespace)}`,
+      ],
+      [
+        '',
         'run results',
         Object.entries(f.statuses)
           .map(([s, v]) => `${v} ${s}`)
