@@ -1,12 +1,12 @@
 // kube-sim with the real pods runtime (redis-server processes, exec, cluster DNS) and a generated
 // class loaded: the simulated cluster the demo, the e2e stack, the benchmarks and deploy/'s RBAC test
 // grade against.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createPodRuntime,
+  findRedisServer,
   generateClass,
   loadClass,
   startKubeSim,
@@ -22,6 +22,7 @@ import {
 } from '@kubegrade/kube-sim';
 
 export {
+  findRedisServer,
   generateClass,
   loadClass,
   MISTAKES_BY_LAB,
@@ -50,13 +51,6 @@ export interface SimCluster {
   /** True when pods run real redis-server processes; false when redis-server is missing (exec then fails). */
   realRedis: boolean;
   stop(): Promise<void>;
-}
-
-/** Where redis-server is, if anywhere. */
-export function findRedisServer(): string | undefined {
-  return [process.env.REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
-    (p): p is string => Boolean(p && existsSync(p)),
-  );
 }
 
 /** Starts kube-sim with the pods runtime on a fresh data directory. */

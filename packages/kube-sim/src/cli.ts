@@ -9,23 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NullRuntime } from './null-runtime.ts';
-import { createPodRuntime } from './runtime/index.ts';
+import { createPodRuntime, findRedisServer } from './runtime/index.ts';
 import type { PodRuntime } from './runtime-contract.ts';
 import { startKubeSim } from './index.ts';
 
 const USAGE = `usage: kube-sim serve [--port <port>] [--write-kubeconfig <file>] [--pod-ready-delay-ms <ms>] [--data-dir <dir>] [--null-runtime]`;
-
-/**
- * The redis-server binary to run pods with, as scripts/sim-cluster.ts finds it: $REDIS_SERVER when
- * set (and only it, so a missing one falls back rather than silently using another), else Debian's
- * or /usr/local's.
- */
-export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = env.REDIS_SERVER
-    ? [env.REDIS_SERVER]
-    : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
-  return candidates.find((p) => existsSync(p));
-}
 
 /** Parse argv and run the requested command; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {

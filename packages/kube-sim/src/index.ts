@@ -46,6 +46,7 @@ export {
   type RedisContainerInfo,
 } from './runtime/index.ts';
 export { podIsReady } from './runtime/pod-spec.ts';
+export { findRedisServer } from './runtime/index.ts';
 export * from './scenarios/index.ts';
 
 /** The provisioner of the chapter's nfs-client StorageClass. */

@@ -1,7 +1,7 @@
 // createPodRuntime: the PodRuntime kube-sim's core drives. Redis containers are real
 // redis-server processes whose --dir is the directory backing the volume at /data; every other
 // command runs through the image emulation in commands.ts.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type {
@@ -606,4 +606,15 @@ export function execWithTty(
   if ('execTty' in runtime && typeof runtime.execTty === 'function')
     return (runtime as SimPodRuntime).execTty(pod, container, command, io, signal, tty);
   return runtime.exec(pod, container, command, io, signal);
+}
+
+/**
+ * The redis-server binary to run pods with: $REDIS_SERVER when set (and only it, so a missing one
+ * falls back to no Redis rather than silently using another), else Debian's or /usr/local's.
+ */
+export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = env.REDIS_SERVER
+    ? [env.REDIS_SERVER]
+    : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
+  return candidates.find((p) => existsSync(p));
 }
