@@ -84,6 +84,25 @@ test('a due date in the past with a late step: the ledger shows the deduction an
   await expect(ip.getByTestId('ledger-final')).toHaveText('80 / 100');
   await shot(ip, 'ledger-instructor');
 
+  // The student is the URL's: a reload keeps them and the picker shows them; choosing in the picker
+  // writes the URL, and Back goes to the choice before.
+  await expect(ip).toHaveURL(/\/ledger\?enrollment=/);
+  const enrollmentId = new URL(ip.url()).searchParams.get('enrollment')!;
+  const picker = ip.getByTestId('ledger-student');
+  await ip.reload();
+  await expect(ip.getByTestId('ledger-final')).toHaveText('80 / 100');
+  await expect(picker).toHaveValue(enrollmentId);
+  await expect(picker).toHaveAccessibleName(/^Student\b/);
+  await picker.selectOption('');
+  await expect(ip.getByText('Choose a student to see their ledger.')).toBeVisible();
+  await expect(ip).not.toHaveURL(/enrollment=/);
+  await picker.selectOption(enrollmentId);
+  await expect(ip).toHaveURL(new RegExp(`[?&]enrollment=${encodeURIComponent(enrollmentId)}(&|$)`));
+  await expect(ip.getByTestId('ledger-final')).toHaveText('80 / 100');
+  await ip.goBack();
+  await expect(ip.getByText('Choose a student to see their ledger.')).toBeVisible();
+  await expect(picker).toHaveValue('');
+
   // Without late steps the lab closes at the due date: the student's card says new runs are
   // practice, and the ledger marks the runs as practice (none counts).
   await ip.goto(`/labs/${stack.labId}/settings`);

@@ -253,6 +253,14 @@ test('every page passes axe-core in both languages at 390 px and 1366 px', async
   await checkPage(instructor, 'scoreboard', `/labs/${stack.labId}/scoreboard`, problems);
   await checkPage(instructor, 'instructor-run', reportHref!, problems);
   await checkPage(instructor, 'lab-settings', `/labs/${stack.labId}/settings`, problems);
+  await checkPage(instructor, 'insight', `/labs/${stack.labId}/insight`, problems);
+  await checkPage(instructor, 'regrade', `/labs/${stack.labId}/regrade`, problems);
+  await instructor.goto(`/labs/${stack.labId}/scoreboard`);
+  const ledgerHref = await instructor
+    .locator(`tr[data-namespace="${stack.mismatchStudent.namespace}"] [data-testid="total"] a`)
+    .getAttribute('href', { timeout: 30_000 });
+  expect(ledgerHref).toMatch(/\/ledger\?enrollment=/);
+  await checkPage(instructor, 'instructor-ledger', ledgerHref!, problems);
   await checkPage(instructor, 'tokens', '/admin/tokens', problems);
   await instructor.context().close();
 

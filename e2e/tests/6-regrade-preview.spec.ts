@@ -37,9 +37,26 @@ test('preview a regrade of a selected student after editing a lab’s points, ap
   await expect(ip.getByRole('status').filter({ hasText: 'Points saved' })).toBeVisible();
   await expect(ip.getByText(/Lab version .*\+edit\d+/)).toBeVisible();
 
+  // "Include the disruptive check" is the URL's, so a reload keeps it; the confirmation is not, so
+  // the reloaded page asks for it again before a dry run may start.
+  const includeDisruptive = ip.getByLabel(/Include the disruptive check/);
+  await includeDisruptive.check();
+  await expect(ip).toHaveURL(/[?&]disruptive=1(&|$)/);
+  await ip.getByLabel('I understand: the dry run deletes pods').check();
+  await ip.reload();
+  await expect(includeDisruptive).toBeChecked();
+  await expect(ip.getByLabel('I understand: the dry run deletes pods')).not.toBeChecked();
+  await expect(ip.getByRole('button', { name: 'Start the preview' })).toBeDisabled();
+  await includeDisruptive.uncheck();
+  await expect(ip).not.toHaveURL(/disruptive=/);
+  await expect(ip.getByLabel('I understand: the dry run deletes pods')).toHaveCount(0);
+
   // A dry run of the selected student, without the disruptive check: 5 + 15 + 25 + 20 = 65.
   await ip.getByRole('button', { name: 'Start the preview' }).click();
   await expect(ip).toHaveURL(/preview=/);
+  // The selection stays in the URL with the preview.
+  await expect(ip).toHaveURL(/[?&]enrollments=/);
+  await expect(ip.getByRole('heading', { name: 'Preview a regrade of 1 selected student(s)' })).toBeVisible();
   await expect(ip.getByTestId('preview-totals')).toContainText('0 still grading', { timeout: 150_000 });
   const row = ip.getByTestId('preview-table').locator(`tr[data-namespace="${student.namespace}"]`);
   await expect(row).toHaveAttribute('data-change', 'DOWN');

@@ -49,6 +49,19 @@ test('class insight counts the seeded mistake, live, with the student one click 
     `failure,headless-dns,service-name-mismatch,1,${student.namespace},,,,`,
   ]);
 
+  // The stuck threshold is the URL's: a reload (or a shared link) keeps it, and the CSV follows it.
+  const stuckRuns = ip.getByLabel(/Same failing hint on the last N graded runs/);
+  await expect(stuckRuns).toHaveValue('3');
+  await stuckRuns.fill('5');
+  await expect(ip).toHaveURL(/[?&]stuckRuns=5(&|$)/);
+  await expect(ip.getByTestId('insight-csv')).toHaveAttribute('href', /[?&]stuckRuns=5$/);
+  await ip.reload();
+  await expect(stuckRuns).toHaveValue('5');
+  await expect(ip.getByTestId('insight-csv')).toHaveAttribute('href', /[?&]stuckRuns=5$/);
+  await expect(row.getByTestId('failure-count')).toHaveText('1 — show students');
+  await stuckRuns.fill('3');
+  await expect(ip).not.toHaveURL(/stuckRuns=/);
+
   // Chinese too.
   await chooseLanguage(ip, 'zh-CN');
   await expect(ip.getByRole('heading', { name: '全班常见错误' })).toBeVisible();

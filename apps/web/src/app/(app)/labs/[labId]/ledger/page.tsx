@@ -1,154 +1,29 @@
-'use client';
-import { useLocale, useTranslations } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
-import { useParams, useRouter, useSearchParams } from 'next/navigation';
-import { Suspense, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
-import { useMe } from '@/components/AppShell';
-import { ErrorNote, Loading, errorMessage } from '@/components/Feedback';
+import { DataTable } from '@/components/DataTable';
+import { ServerErrorNote } from '@/components/Feedback';
+import { LedgerAdjustForm } from '@/components/LedgerAdjustForm';
+import { LedgerDate, LedgerTimeZones } from '@/components/LedgerDates';
+import { LedgerStudentPicker } from '@/components/LedgerStudentPicker';
+import { DatedMessage, LocalDateTime } from '@/components/LocalDateTime';
 import { StatusBadge } from '@/components/StatusBadge';
 import { pick } from '@/i18n/locales';
-import { formatDateTime, formatScore, trim } from '@/lib/format';
-import { ADJUST_SCORE, SCORE_LEDGER, STUDENT_PICKER } from '@/lib/queries';
+import { formatScore, trim } from '@/lib/format';
+import type { ScoreLedgerQuery, StudentPickerQuery } from '@/lib/graphql.generated';
+import { SCORE_LEDGER, STUDENT_PICKER } from '@/lib/queries';
+import { serverQuery } from '@/lib/server-graphql';
+import { requireMe } from '@/lib/session';
 import type { ScoreLedger } from '@/lib/types';
-import { DataTable } from '@/components/DataTable';
 
-/** A date in the viewer's zone, and (when it differs) in the course's, which is stated. */
-function Dated({ iso, courseTz }: { iso: string | null; courseTz: string }) {
-  const locale = useLocale();
-  if (!iso) return <>—</>;
-  const viewerTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const inCourse = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: courseTz,
-  }).format(new Date(iso));
-  return (
-    <time dateTime={iso}>
-      {formatDateTime(iso, locale)}
-      {viewerTz !== courseTz && (
-        <span className="text-slate-600">
-          {' '}
-          ({inCourse} {courseTz})
-        </span>
-      )}
-    </time>
-  );
+function first(v: string | string[] | undefined): string | null {
+  return (Array.isArray(v) ? v[0] : v) || null;
 }
 
-function AdjustForm({
-  labId,
-  enrollmentId,
-  onDone,
-}: {
-  labId: string;
-  enrollmentId: string;
-  onDone: () => void;
-}) {
-  const t = useTranslations('ledger');
-  const [points, setPoints] = useState('');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [state, adjust] = useMutation(ADJUST_SCORE);
-  return (
-    <form
-      className="flex flex-wrap items-end gap-3"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setError(null);
-        const res = await adjust({ labId, enrollmentId, points: Number(points), reason });
-        if (res.error) setError(errorMessage(res.error));
-        else {
-          setPoints('');
-          setReason('');
-          onDone();
-        }
-      }}
-    >
-      <label className="flex flex-col text-sm">
-        {t('adjustPoints')}
-        <input
-          required
-          type="number"
-          step="0.5"
-          value={points}
-          onChange={(e) => setPoints(e.target.value)}
-          className="w-28 rounded border border-slate-400 px-2 py-1"
-        />
-      </label>
-      <label className="flex min-w-64 flex-1 flex-col text-sm">
-        {t('adjustReason')}
-        <input
-          required
-          maxLength={500}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          className="rounded border border-slate-400 px-2 py-1"
-        />
-      </label>
-      <button
-        type="submit"
-        disabled={state.fetching}
-        className="rounded bg-blue-800 px-3 py-1.5 font-semibold text-white disabled:opacity-50"
-      >
-        {t('adjustSubmit')}
-      </button>
-      {error && (
-        <p role="alert" className="w-full text-sm text-red-900">
-          {error}
-        </p>
-      )}
-    </form>
-  );
-}
-
-function StudentPicker({ labId, current }: { labId: string; current: string | null }) {
-  const t = useTranslations('ledger');
-  const router = useRouter();
-  const [{ data }] = useQuery<{
-    enrollments: { id: string; namespace: string; user: { name: string; role: string } }[];
-  }>({
-    query: STUDENT_PICKER,
-  });
-  const students = (data?.enrollments ?? []).filter((e) => e.user.role === 'STUDENT');
-  return (
-    <label className="flex items-center gap-2 text-sm">
-      {t('student')}
-      <select
-        value={current ?? ''}
-        onChange={(e) =>
-          router.push(
-            `/labs/${encodeURIComponent(labId)}/ledger?enrollment=${encodeURIComponent(e.target.value)}`,
-          )
-        }
-        className="rounded border border-slate-400 px-2 py-1"
-      >
-        <option value="">—</option>
-        {students.map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.user.name} ({s.namespace})
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-function LedgerView({
-  ledger,
-  staff,
-  refresh,
-}: {
-  ledger: ScoreLedger;
-  staff: boolean;
-  refresh: () => void;
-}) {
-  const t = useTranslations('ledger');
-  const locale = useLocale();
+async function LedgerView({ ledger, staff }: { ledger: ScoreLedger; staff: boolean }) {
+  const [t, locale] = await Promise.all([getTranslations('ledger'), getLocale()]);
   const tz = ledger.courseTimeZone;
   const s = ledger.schedule;
   const c = ledger.counted;
-  const viewerTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const rule =
     s.latePenaltyPercent == null
       ? s.dueAt
@@ -166,7 +41,7 @@ function LedgerView({
         <p className="text-slate-700">
           {ledger.student.name} · <code className="font-mono">{ledger.enrollment.namespace}</code>
         </p>
-        <p className="text-sm text-slate-600">{t('timeZones', { viewer: viewerTz, course: tz })}</p>
+        <LedgerTimeZones courseTz={tz} />
       </div>
 
       <section aria-labelledby="final" className="rounded-lg border border-slate-200 bg-white p-5">
@@ -181,24 +56,24 @@ function LedgerView({
           <dd data-testid="ledger-policy">{t(`policies.${s.scorePolicy}`)}</dd>
           <dt className="font-medium">{t('opens')}</dt>
           <dd>
-            <Dated iso={s.opensAt} courseTz={tz} />
+            <LedgerDate iso={s.opensAt} courseTz={tz} />
           </dd>
           <dt className="font-medium">{t('due')}</dt>
           <dd>
-            <Dated iso={s.dueAt} courseTz={tz} />
+            <LedgerDate iso={s.dueAt} courseTz={tz} />
           </dd>
           {ledger.extension && (
             <>
               <dt className="font-medium">{t('extension')}</dt>
               <dd data-testid="ledger-extension">
-                <Dated iso={ledger.extension.dueAt} courseTz={tz} />
+                <LedgerDate iso={ledger.extension.dueAt} courseTz={tz} />
                 {ledger.extension.reason && <span> · {ledger.extension.reason}</span>}
               </dd>
             </>
           )}
           <dt className="font-medium">{t('closes')}</dt>
           <dd>
-            <Dated iso={s.closesAt} courseTz={tz} />
+            <LedgerDate iso={s.closesAt} courseTz={tz} />
           </dd>
           <dt className="font-medium">{t('lateRule')}</dt>
           <dd>{rule}</dd>
@@ -218,7 +93,7 @@ function LedgerView({
                 href={`/runs/${encodeURIComponent(c.run.id)}`}
                 className="font-medium text-blue-800 underline"
               >
-                {t('runOf', { when: formatDateTime(c.run.queuedAt, locale) })}
+                <DatedMessage namespace="ledger" id="runOf" dates={{ when: c.run.queuedAt }} />
               </Link>{' '}
               — {t(`reasons.${c.reason}`)}
             </p>
@@ -313,7 +188,7 @@ function LedgerView({
                 </span>{' '}
                 — {a.reason}{' '}
                 <span className="text-slate-600">
-                  ({a.actor ?? '—'}, {formatDateTime(a.createdAt, locale)})
+                  ({a.actor ?? '—'}, <LocalDateTime iso={a.createdAt} />)
                 </span>
               </li>
             ))}
@@ -321,7 +196,7 @@ function LedgerView({
         )}
         {staff && (
           <div className="mt-4">
-            <AdjustForm labId={ledger.lab.id} enrollmentId={ledger.enrollment.id} onDone={refresh} />
+            <LedgerAdjustForm labId={ledger.lab.id} enrollmentId={ledger.enrollment.id} />
           </div>
         )}
       </section>
@@ -356,7 +231,7 @@ function LedgerView({
               >
                 <td className="px-3 py-1.5">
                   <Link href={`/runs/${encodeURIComponent(r.run.id)}`} className="text-blue-800 underline">
-                    {formatDateTime(r.run.queuedAt, locale)}
+                    <LocalDateTime iso={r.run.queuedAt} />
                   </Link>
                 </td>
                 <td className="px-3 py-1.5">
@@ -385,25 +260,43 @@ function LedgerView({
   );
 }
 
-function LedgerPageBody() {
-  const t = useTranslations('ledger');
-  const me = useMe();
+/**
+ * The score ledger: a student's own, or (staff) the student the URL names (`?enrollment=`), with
+ * manual adjustments.
+ */
+export default async function LedgerPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ labId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const [{ labId: rawLabId }, query, me, t] = await Promise.all([
+    params,
+    searchParams,
+    requireMe(),
+    getTranslations('ledger'),
+  ]);
+  const labId = decodeURIComponent(rawLabId);
   const staff = me.role !== 'STUDENT';
-  const { labId } = useParams<{ labId: string }>();
-  const enrollmentId = useSearchParams().get('enrollment');
+  const enrollmentId = staff ? first(query.enrollment) : null;
   const skip = staff && !enrollmentId;
-  const [{ data, error }, refetch] = useQuery<{ scoreLedger: ScoreLedger }>({
-    query: SCORE_LEDGER,
-    variables: { labId, enrollmentId: staff ? enrollmentId : null },
-    pause: skip,
-    requestPolicy: 'cache-and-network',
-  });
-  const refresh = () => refetch({ requestPolicy: 'network-only' });
+  const [picker, result] = await Promise.all([
+    staff ? serverQuery<StudentPickerQuery>(STUDENT_PICKER) : null,
+    skip ? null : serverQuery<ScoreLedgerQuery>(SCORE_LEDGER, { labId, enrollmentId }),
+  ]);
   return (
     <div className="space-y-4">
-      {staff && (
+      {picker && (
         <div className="flex flex-wrap items-center gap-4">
-          <StudentPicker labId={labId} current={enrollmentId} />
+          {picker.error !== null ? (
+            <ServerErrorNote message={picker.error} />
+          ) : (
+            <LedgerStudentPicker
+              students={picker.data.enrollments.filter((e) => e.user.role === 'STUDENT')}
+              current={enrollmentId}
+            />
+          )}
           <Link
             href={`/labs/${encodeURIComponent(labId)}/settings`}
             className="text-sm font-medium text-blue-800 underline"
@@ -412,24 +305,13 @@ function LedgerPageBody() {
           </Link>
         </div>
       )}
-      {skip ? (
+      {!result ? (
         <p className="text-slate-700">{t('pickStudent')}</p>
-      ) : error && !data ? (
-        <ErrorNote error={error} onRetry={refresh} />
-      ) : !data ? (
-        <Loading />
+      ) : result.error !== null ? (
+        <ServerErrorNote message={result.error} />
       ) : (
-        <LedgerView ledger={data.scoreLedger} staff={staff} refresh={refresh} />
+        <LedgerView ledger={result.data.scoreLedger} staff={staff} />
       )}
     </div>
-  );
-}
-
-/** The score ledger: a student's own, or (staff) any student's, with manual adjustments. */
-export default function LedgerPage() {
-  return (
-    <Suspense>
-      <LedgerPageBody />
-    </Suspense>
   );
 }

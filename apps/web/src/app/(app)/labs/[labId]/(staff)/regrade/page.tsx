@@ -1,29 +1,27 @@
-'use client';
-import { useLocale, useTranslations } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
-import { useParams, useRouter, useSearchParams } from 'next/navigation';
-import { Suspense, useEffect, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
-import { ErrorNote, Loading, errorMessage } from '@/components/Feedback';
-import { buttonClass } from '@/components/forms/fields';
-import { pick } from '@/i18n/locales';
-import { formatDateTime, trim } from '@/lib/format';
-import {
-  APPLY_REGRADE_PREVIEW,
-  LAB_FOR_REGRADE,
-  PREVIEW_REGRADE,
-  REGRADE_PREVIEW,
-  SET_CHECK_POINTS,
-} from '@/lib/queries';
-import type { Lab } from '@/lib/types';
-import type { PreviewChange, PreviewFieldsFragment } from '@/lib/graphql.generated';
+import { notFound } from 'next/navigation';
 import { DataTable } from '@/components/DataTable';
-
-type Change = PreviewChange;
-type Preview = PreviewFieldsFragment;
+import { ServerErrorNote } from '@/components/Feedback';
+import { DatedMessage } from '@/components/LocalDateTime';
+import { RegradeApplyForm } from '@/components/RegradeApplyForm';
+import { RegradePoints } from '@/components/RegradePoints';
+import { RegradePreviewPoller } from '@/components/RegradePreviewPoller';
+import { RegradeStartForm } from '@/components/RegradeStartForm';
+import { pick } from '@/i18n/locales';
+import { trim } from '@/lib/format';
+import type {
+  LabForRegradeQuery,
+  PreviewChange,
+  PreviewFieldsFragment,
+  RegradePreviewQuery,
+} from '@/lib/graphql.generated';
+import { LAB_FOR_REGRADE, REGRADE_PREVIEW } from '@/lib/queries';
+import { regradeOptionsFromParams } from '@/lib/regrade';
+import { serverQuery } from '@/lib/server-graphql';
 
 // Each change has an icon and a word as well as a colour.
-const CHANGE_STYLE: Record<Change, { icon: string; cls: string }> = {
+const CHANGE_STYLE: Record<PreviewChange, { icon: string; cls: string }> = {
   UP: { icon: '▲', cls: 'text-green-900' },
   DOWN: { icon: '▼', cls: 'text-red-900' },
   UNCHANGED: { icon: '=', cls: 'text-slate-700' },
@@ -31,74 +29,19 @@ const CHANGE_STYLE: Record<Change, { icon: string; cls: string }> = {
   PENDING: { icon: '⋯', cls: 'text-sky-900' },
 };
 
-function Points({ lab, onSaved }: { lab: Lab; onSaved: () => void }) {
-  const t = useTranslations('regrade');
-  const locale = useLocale();
-  const [values, setValues] = useState<Record<string, string>>(
-    Object.fromEntries(lab.checks.map((c) => [c.id, String(c.points)])),
-  );
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [state, save] = useMutation(SET_CHECK_POINTS);
-  return (
-    <form
-      className="space-y-3"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setMessage(null);
-        for (const c of lab.checks) {
-          const v = Number(values[c.id]);
-          if (v === c.points) continue;
-          const res = await save({ labId: lab.id, checkId: c.id, points: v });
-          if (res.error) return setMessage({ ok: false, text: errorMessage(res.error) });
-        }
-        setMessage({ ok: true, text: t('pointsSaved') });
-        onSaved();
-      }}
-    >
-      <p className="text-sm text-slate-700">{t('version', { version: lab.version })}</p>
-      <div className="grid gap-3 sm:grid-cols-3 lg:grid-cols-5">
-        {lab.checks.map((c) => (
-          <label key={c.id} htmlFor={`points-${c.id}`} className="flex flex-col text-sm">
-            {pick(c.title, locale)}
-            <input
-              id={`points-${c.id}`}
-              type="number"
-              min="0"
-              max="1000"
-              step="1"
-              value={values[c.id] ?? ''}
-              onChange={(e) => setValues({ ...values, [c.id]: e.target.value })}
-              className="rounded border border-slate-400 px-2 py-1"
-            />
-          </label>
-        ))}
-      </div>
-      <button type="submit" disabled={state.fetching} className={buttonClass.secondary}>
-        {t('savePoints')}
-      </button>
-      {message && (
-        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'text-green-900' : 'text-red-900'}>
-          {message.text}
-        </p>
-      )}
-    </form>
-  );
-}
-
-function PreviewTable({ preview, onApplied }: { preview: Preview; onApplied: () => void }) {
-  const t = useTranslations('regrade');
-  const locale = useLocale();
-  const [neverLower, setNeverLower] = useState(true);
-  const [reason, setReason] = useState('');
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const [state, apply] = useMutation<{ applyRegradePreview: { applied: number; skippedLower: number } }>(
-    APPLY_REGRADE_PREVIEW,
-  );
+async function PreviewTable({ preview }: { preview: PreviewFieldsFragment }) {
+  const t = await getTranslations('regrade');
   const fmt = (n: number | null) => (n == null ? '—' : trim(n));
   return (
     <div className="space-y-4">
+      <RegradePreviewPoller pending={preview.totals.pending} />
       <p className="text-sm text-slate-700">
-        {t('previewOf', { version: preview.labVersion, when: formatDateTime(preview.createdAt, locale) })}{' '}
+        <DatedMessage
+          namespace="regrade"
+          id="previewOf"
+          values={{ version: preview.labVersion }}
+          dates={{ when: preview.createdAt }}
+        />{' '}
         {t('graderVersions', {
           versions:
             [...new Set(preview.items.flatMap((i) => (i.graderVersion ? [i.graderVersion] : [])))].join(
@@ -172,103 +115,51 @@ function PreviewTable({ preview, onApplied }: { preview: Preview; onApplied: () 
           ))}
         </tbody>
       </DataTable>
-      {preview.appliedAt ? (
+      {preview.appliedAt && (
         <p className="rounded-md bg-green-50 p-3 text-green-900" data-testid="applied">
-          {t('appliedBy', {
-            who: preview.appliedBy ?? '—',
-            when: formatDateTime(preview.appliedAt, locale),
-            reason: preview.applyReason ?? '',
-          })}
-        </p>
-      ) : (
-        <form
-          className="flex flex-wrap items-end gap-3"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setResult(null);
-            const res = await apply({ id: preview.id, neverLower, reason });
-            if (res.error) setResult({ ok: false, text: errorMessage(res.error) });
-            else {
-              setResult({
-                ok: true,
-                text: t('appliedResult', {
-                  applied: res.data!.applyRegradePreview.applied,
-                  skipped: res.data!.applyRegradePreview.skippedLower,
-                }),
-              });
-              onApplied();
-            }
-          }}
-        >
-          <label className="inline-flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={neverLower} onChange={(e) => setNeverLower(e.target.checked)} />
-            {t('neverLower')}
-          </label>
-          <label htmlFor="apply-reason" className="flex min-w-64 flex-1 flex-col text-sm">
-            {t('reason')}
-            <input
-              id="apply-reason"
-              required
-              maxLength={500}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              className="rounded border border-slate-400 px-2 py-1"
-            />
-          </label>
-          <button
-            type="submit"
-            disabled={state.fetching || preview.totals.pending > 0}
-            className={buttonClass.primary}
-          >
-            {t('apply')}
-          </button>
-        </form>
-      )}
-      {result && (
-        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'text-green-900' : 'text-red-900'}>
-          {result.text}
+          <DatedMessage
+            namespace="regrade"
+            id="appliedBy"
+            values={{ who: preview.appliedBy ?? '—', reason: preview.applyReason ?? '' }}
+            dates={{ when: preview.appliedAt }}
+          />
         </p>
       )}
+      <RegradeApplyForm
+        key={preview.id}
+        previewId={preview.id}
+        applied={Boolean(preview.appliedAt)}
+        pending={preview.totals.pending}
+      />
     </div>
   );
 }
 
-function Regrade() {
-  const t = useTranslations('regrade');
-  const locale = useLocale();
-  const router = useRouter();
-  const { labId } = useParams<{ labId: string }>();
-  const params = useSearchParams();
-  const previewId = params.get('preview');
-  // Students chosen on the scoreboard (enrollment ids), else everyone.
-  const selected = (params.get('enrollments') ?? '').split(',').filter(Boolean).slice(0, 5000);
-  const [{ data: labData, error: labError }, refetchLab] = useQuery<{ lab: Lab | null }>({
-    query: LAB_FOR_REGRADE,
-    variables: { id: labId },
-  });
-  const [{ data, error }, refetch] = useQuery<{ regradePreview: Preview }>({
-    query: REGRADE_PREVIEW,
-    variables: { id: previewId },
-    pause: !previewId,
-    requestPolicy: 'network-only',
-  });
-  const [disruptive, setDisruptive] = useState(false);
-  const [confirm, setConfirm] = useState(false);
-  const [startError, setStartError] = useState<string | null>(null);
-  const [startState, start] = useMutation<{ previewRegrade: Preview }>(PREVIEW_REGRADE);
-  const pending = data?.regradePreview.totals.pending ?? 0;
-  // Dry runs finish one by one on the worker: poll while some are still pending.
-  useEffect(() => {
-    if (!previewId || pending === 0) return;
-    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
-    return () => clearInterval(timer);
-  }, [previewId, pending, refetch]);
-
-  if (labError && !labData)
-    return <ErrorNote error={labError} onRetry={() => refetchLab({ requestPolicy: 'network-only' })} />;
-  if (!labData?.lab) return <Loading />;
-  const lab = labData.lab;
+/**
+ * Instructors and admins: edit a lab's points, preview a regrade (nothing recorded), then apply it.
+ * Who is previewed, whether the disruptive check is included and the preview shown are the URL's
+ * (`?enrollments=&disruptive=1&preview=`).
+ */
+export default async function RegradePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ labId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const labId = decodeURIComponent((await params).labId);
+  const options = regradeOptionsFromParams(await searchParams);
+  const [labResult, previewResult, t, locale] = await Promise.all([
+    serverQuery<LabForRegradeQuery>(LAB_FOR_REGRADE, { id: labId }),
+    options.preview ? serverQuery<RegradePreviewQuery>(REGRADE_PREVIEW, { id: options.preview }) : null,
+    getTranslations('regrade'),
+    getLocale(),
+  ]);
+  if (labResult.error !== null) return <ServerErrorNote message={labResult.error} />;
+  const lab = labResult.data.lab;
+  if (!lab) notFound();
   const hasDisruptive = lab.checks.some((c) => c.disruptive);
+  const selected = options.enrollments;
   return (
     <div className="space-y-6">
       <div>
@@ -285,87 +176,30 @@ function Regrade() {
         <h2 id="points" className="mb-3 text-lg font-semibold">
           {t('points')}
         </h2>
-        <Points lab={lab} onSaved={() => refetchLab({ requestPolicy: 'network-only' })} />
+        <RegradePoints lab={lab} />
       </section>
       <section aria-labelledby="start" className="rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="start" className="mb-3 text-lg font-semibold">
           {selected.length ? t('startSelected', { count: selected.length }) : t('start')}
         </h2>
-        <form
-          className="space-y-3"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setStartError(null);
-            const res = await start(
-              selected.length
-                ? { labId, enrollmentIds: selected, disruptive, confirmDisruptive: confirm }
-                : { labId, all: true, disruptive, confirmDisruptive: confirm },
-            );
-            if (res.error) setStartError(errorMessage(res.error));
-            else
-              router.push(
-                `/labs/${encodeURIComponent(labId)}/regrade?preview=${encodeURIComponent(res.data!.previewRegrade.id)}`,
-              );
-          }}
-        >
-          {hasDisruptive && (
-            <>
-              <label className="flex items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  checked={disruptive}
-                  onChange={(e) => setDisruptive(e.target.checked)}
-                />
-                {t('includeDisruptive')}
-              </label>
-              {disruptive && (
-                <label className="flex items-center gap-2 text-sm font-medium text-amber-900">
-                  <input type="checkbox" checked={confirm} onChange={(e) => setConfirm(e.target.checked)} />
-                  {t('confirmDisruptive')}
-                </label>
-              )}
-            </>
-          )}
-          <button
-            type="submit"
-            disabled={startState.fetching || (disruptive && !confirm)}
-            className={buttonClass.primary}
-          >
-            {t('startButton')}
-          </button>
-          {startError && (
-            <p role="alert" className="text-red-900">
-              {startError}
-            </p>
-          )}
-        </form>
+        <RegradeStartForm
+          labId={labId}
+          hasDisruptive={hasDisruptive}
+          options={{ ...options, disruptive: hasDisruptive && options.disruptive }}
+        />
       </section>
-      {previewId && (
+      {previewResult && (
         <section aria-labelledby="preview" className="rounded-lg border border-slate-200 bg-white p-5">
           <h2 id="preview" className="mb-3 text-lg font-semibold">
             {t('preview')}
           </h2>
-          {error && !data ? (
-            <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-          ) : !data ? (
-            <Loading />
+          {previewResult.error !== null ? (
+            <ServerErrorNote message={previewResult.error} />
           ) : (
-            <PreviewTable
-              preview={data.regradePreview}
-              onApplied={() => refetch({ requestPolicy: 'network-only' })}
-            />
+            <PreviewTable preview={previewResult.data.regradePreview} />
           )}
         </section>
       )}
     </div>
-  );
-}
-
-/** Instructors and admins: edit a lab's points, preview a regrade (nothing recorded), then apply it. */
-export default function RegradePage() {
-  return (
-    <Suspense>
-      <Regrade />
-    </Suspense>
   );
 }
