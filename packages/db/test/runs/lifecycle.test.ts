@@ -1,14 +1,13 @@
 // The worker-side writes (fenced by attempt) and the reconciler that repairs runs a dead worker
 // left behind, on real PostgreSQL with pg-boss.
 import type PgBoss from 'pg-boss';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   GRADE_QUEUE,
   beginAttempt,
   cancelRun,
   cooldownStatus,
   createPubSub,
-  createTestDatabase,
   errorRun,
   finishRun,
   heartbeat,
@@ -16,39 +15,20 @@ import {
   reconcileRuns,
   recordCheckResult,
   scoreboardTopic,
-  startQueue,
   submitRun,
-  type CheckOutcome,
   type TestDatabase,
 } from '../../src/index.ts';
-import { seed } from './fixtures.ts';
+import { PLANNED, RUN_META, checkOutcome, seed, useQueueDatabase } from './fixtures.ts';
 
 let t: TestDatabase;
 let boss: PgBoss;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  boss = await startQueue(t.url, { supervise: false, max: 2 });
-});
-afterAll(async () => {
-  await boss?.stop({ graceful: false });
-  await t?.drop();
+useQueueDatabase((db, b) => {
+  t = db;
+  boss = b;
 });
 
-const planned = [
-  { id: 'one', position: 0, maxPoints: 40 },
-  { id: 'two', position: 1, maxPoints: 60 },
-];
-const meta = { labVersion: '1', graderVersion: 'test', maxScore: 100 };
-const pass = (id: string, points: number): CheckOutcome => ({
-  id,
-  status: 'pass',
-  points,
-  maxPoints: points,
-  message: 'ok',
-  hint: null,
-  evidence: { found: id },
-  durationMs: 5,
-});
+const pass = (id: string, points: number) =>
+  checkOutcome(id, 'pass', points, { message: 'ok', evidence: { found: id } });
 
 async function queued(i: number, retryLimit = 2) {
   const { students } = await seed(t.prisma, 1, [`lab-${i}`]);
@@ -69,7 +49,7 @@ async function queued(i: number, retryLimit = 2) {
 
 it('records a run check by check and ends it with its score; a second attempt is fenced out of the first', async () => {
   const { run } = await queued(1);
-  const first = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  const first = await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META);
   expect(first?.attempt).toBe(1);
   expect(
     await t.prisma.checkResult.findMany({
@@ -90,7 +70,7 @@ it('records a run check by check and ends it with its score; a second attempt is
   });
 
   // The job is handed to another worker (this one presumed dead): attempt 2 starts over.
-  const second = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  const second = await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META);
   expect(second?.attempt).toBe(2);
   expect(await recordCheckResult(t.prisma, first!, pass('two', 60))).toBe(false);
   expect(await heartbeat(t.prisma, first!)).toBe('lost');
@@ -115,7 +95,7 @@ it('records a run check by check and ends it with its score; a second attempt is
 
 it("a check keeps its own finishedAt when the run finishes; a check never recorded gets the run's", async () => {
   const { run } = await queued(11);
-  const a = (await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta))!;
+  const a = (await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META))!;
   await recordCheckResult(t.prisma, a, pass('one', 40));
   const own = (await t.prisma.checkResult.findFirstOrThrow({ where: { runId: run.id, checkId: 'one' } }))
     .finishedAt;
@@ -168,7 +148,7 @@ it('a scoreboard subscriber hears of each finished check while the run is still 
       })();
     });
     await ps.ready();
-    const a = (await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta))!;
+    const a = (await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META))!;
     await recordCheckResult(t.prisma, a, pass('one', 40));
     await first;
     expect(seen[0]).toEqual({
@@ -191,19 +171,19 @@ it('a scoreboard subscriber hears of each finished check while the run is still 
 
 it('tells a running worker that its run was cancelled', async () => {
   const { run } = await queued(2);
-  const a = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  const a = await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META);
   expect(await heartbeat(t.prisma, a!)).toBe('ok');
   await cancelRun(t.prisma, run.id);
   expect(await heartbeat(t.prisma, a!)).toBe('cancelled');
   expect(await recordCheckResult(t.prisma, a!, pass('one', 40))).toBe(false);
-  expect(await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta)).toBeNull();
+  expect(await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META)).toBeNull();
 });
 
 it('ends a run in ERROR with its reason and gives the student their token back', async () => {
   const { run, user } = await queued(3);
   const cfg = { rate: 1, burst: 2 };
   await t.prisma.cooldownBucket.create({ data: { userId: user.id, tokens: 0, updatedAt: new Date() } });
-  const a = await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+  const a = await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META);
   expect(await errorRun(t.prisma, run.id, a!.attempt, 'the cluster API answered 500', cfg)).toBe(true);
   expect(await t.prisma.gradingRun.findUnique({ where: { id: run.id } })).toMatchObject({
     status: 'ERROR',
@@ -226,7 +206,7 @@ it('releases the job of a run whose worker stopped sending heartbeats, and error
   // Two workers take the jobs and die right after starting.
   const jobs = await boss.fetch<{ runId: string }>(GRADE_QUEUE, { batchSize: 2 });
   expect(jobs).toHaveLength(2);
-  for (const r of [retried.run, lastTry.run]) await beginAttempt(t.prisma, r.id, r.jobId!, planned, meta);
+  for (const r of [retried.run, lastTry.run]) await beginAttempt(t.prisma, r.id, r.jobId!, PLANNED, RUN_META);
 
   // Fresh heartbeats: nothing to do.
   expect(await reconcileRuns(t.prisma, { staleAfterSeconds: 30 })).toEqual({

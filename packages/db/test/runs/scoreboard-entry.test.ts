@@ -2,51 +2,25 @@
 // GradingRun and CheckResult, after each of the writes runs go through: the api's submits and
 // cancels, the worker's lifecycle writes, the reconciler, rollbacks, deletes, and concurrent
 // writers of one enrollment. Real PostgreSQL with pg-boss.
-import type PgBoss from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   beginAttempt,
   cancelRun,
   createPrisma,
-  createTestDatabase,
   errorRun,
   finishRun,
   markCheckStarted,
   reconcileRuns,
   recordCheckResult,
   requeueRun,
-  startQueue,
   submitRun,
-  type CheckOutcome,
   type TestDatabase,
 } from '../../src/index.ts';
-import { seed } from './fixtures.ts';
+import { PLANNED, RUN_META, checkOutcome, seed, useQueueDatabase } from './fixtures.ts';
 
 let t: TestDatabase;
-let boss: PgBoss;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  boss = await startQueue(t.url, { supervise: false, max: 2 });
-});
-afterAll(async () => {
-  await boss?.stop({ graceful: false });
-  await t?.drop();
-});
-
-const planned = [
-  { id: 'one', position: 0, maxPoints: 40 },
-  { id: 'two', position: 1, maxPoints: 60 },
-];
-const meta = { labVersion: '1', graderVersion: 'test', maxScore: 100 };
-const outcome = (id: string, status: CheckOutcome['status'], points: number): CheckOutcome => ({
-  id,
-  status,
-  points,
-  maxPoints: points,
-  message: status,
-  hint: null,
-  evidence: {},
-  durationMs: 5,
+useQueueDatabase((db) => {
+  t = db;
 });
 
 interface Entry {
@@ -116,14 +90,14 @@ describe('ScoreboardEntry', () => {
       shownRunId: null,
       cells: {},
     });
-    const a = (await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta))!;
+    const a = (await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META))!;
     expect((await expectAgreement())[0]).toMatchObject({
       latestStatus: 'RUNNING',
       cells: { one: { status: 'PENDING' }, two: { status: 'PENDING' } },
     });
     await markCheckStarted(t.prisma, a, 'one');
     await expectAgreement();
-    await recordCheckResult(t.prisma, a, outcome('one', 'pass', 40));
+    await recordCheckResult(t.prisma, a, checkOutcome('one', 'pass', 40));
     expect((await expectAgreement())[0]).toMatchObject({
       cells: { one: { status: 'PASS', points: 40 }, two: { status: 'PENDING' } },
     });
@@ -131,7 +105,7 @@ describe('ScoreboardEntry', () => {
       status: 'FAILED',
       score: 40,
       maxScore: 100,
-      checks: [outcome('one', 'pass', 40), { ...outcome('two', 'fail', 0), maxPoints: 60 }],
+      checks: [checkOutcome('one', 'pass', 40), { ...checkOutcome('two', 'fail', 0), maxPoints: 60 }],
     });
     expect((await expectAgreement())[0]).toMatchObject({
       latestStatus: 'FAILED',
@@ -152,19 +126,19 @@ describe('ScoreboardEntry', () => {
 
     // Another lab for the same student errors; Bob's run is requeued, then passes.
     const other = await submit(ann!.id, 'sb-b');
-    const o = (await beginAttempt(t.prisma, other.run.id, other.run.jobId!, planned, meta))!;
+    const o = (await beginAttempt(t.prisma, other.run.id, other.run.jobId!, PLANNED, RUN_META))!;
     await errorRun(t.prisma, other.run.id, o.attempt, 'the cluster API answered 500');
     const b = await submit(bob!.id, 'sb-a');
-    const b1 = (await beginAttempt(t.prisma, b.run.id, b.run.jobId!, planned, meta))!;
-    await recordCheckResult(t.prisma, b1, outcome('one', 'pass', 40));
+    const b1 = (await beginAttempt(t.prisma, b.run.id, b.run.jobId!, PLANNED, RUN_META))!;
+    await recordCheckResult(t.prisma, b1, checkOutcome('one', 'pass', 40));
     await requeueRun(t.prisma, b1, 'worker shutting down');
     await expectAgreement();
-    const b2 = (await beginAttempt(t.prisma, b.run.id, b.run.jobId!, planned, meta))!;
+    const b2 = (await beginAttempt(t.prisma, b.run.id, b.run.jobId!, PLANNED, RUN_META))!;
     await finishRun(t.prisma, b2, {
       status: 'PASSED',
       score: 100,
       maxScore: 100,
-      checks: [outcome('one', 'pass', 40), outcome('two', 'pass', 60)],
+      checks: [checkOutcome('one', 'pass', 40), checkOutcome('two', 'pass', 60)],
     });
     const entries = await expectAgreement();
     expect(
@@ -191,7 +165,7 @@ describe('ScoreboardEntry', () => {
       { enrollmentId: students[0]!.enrollment.id, labId: 'sb-c', trigger: 'STUDENT', disruptive: true },
       { retryLimit: 2, retryDelaySeconds: 1 },
     );
-    await beginAttempt(t.prisma, run.id, run.jobId!, planned, meta);
+    await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META);
     await t.prisma
       .$executeRaw`UPDATE "GradingRun" SET "updatedAt" = now() - interval '1 minute' WHERE id = ${run.id}`;
     await reconcileRuns(t.prisma, { staleAfterSeconds: 30 });

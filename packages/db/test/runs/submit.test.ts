@@ -1,6 +1,6 @@
 // submitRun/cancelRun/queueInfo against a real PostgreSQL with pg-boss's schema.
 import type PgBoss from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CooldownError,
   GRADE_QUEUE,
@@ -9,23 +9,17 @@ import {
   createTestDatabase,
   leaseSecondsFor,
   queueInfo,
-  startQueue,
   submitRun,
   type PrismaClient,
   type TestDatabase,
 } from '../../src/index.ts';
-import { LAB_DEFINITION, seed } from './fixtures.ts';
+import { LAB_DEFINITION, seed, useQueueDatabase } from './fixtures.ts';
 
 let t: TestDatabase;
 let boss: PgBoss;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  boss = await startQueue(t.url, { supervise: false, max: 2 });
-});
-afterAll(async () => {
-  await boss?.stop({ graceful: false });
-  await t?.drop();
+useQueueDatabase((db, b) => {
+  t = db;
+  boss = b;
 });
 
 async function clearRuns() {
