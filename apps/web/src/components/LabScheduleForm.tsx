@@ -79,7 +79,7 @@ export function LabScheduleForm({ labId, schedule }: { labId: string; schedule: 
           defaultValue={local(schedule.closesAt)}
         />
       </div>
-      <div className="grid gap-4 sm:grid-cols-4">
+      <div className="grid items-end gap-4 sm:grid-cols-4">
         <TextField
           id="latePenalty"
           name="latePenaltyPercent"
