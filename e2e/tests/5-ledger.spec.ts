@@ -129,3 +129,29 @@ test('a due date in the past with a late step: the ledger shows the deduction an
   await expect(ip.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
   await ip.close();
 });
+
+test('an extension set on the settings page is listed with its reason after a reload, and can be removed', async ({
+  page,
+}) => {
+  const stack = stackInfo();
+  const student = stack.ledgerStudent;
+  await signIn(page, stack.instructor, `/labs/${stack.labId}/settings`);
+  await chooseLanguage(page, 'en');
+  await expect(page.getByText('No extensions.')).toBeVisible();
+  await page
+    .getByLabel('Student', { exact: true })
+    .selectOption({ label: `${student.name} (${student.namespace!})` });
+  await page.getByLabel('New due date').fill(localInput(new Date(Date.now() + 48 * 3_600_000)));
+  await page.getByLabel('Reason').fill('illness, note from the doctor');
+  await page.getByRole('button', { name: 'Set extension' }).click();
+  const row = page.getByTestId('extensions').getByRole('row', { name: new RegExp(student.name) });
+  await expect(row).toContainText('illness, note from the doctor');
+  await expect(row).toContainText(student.namespace!);
+  // The reason is cleared for the next one; the list is the server's, so a reload shows the same.
+  await expect(page.getByLabel('Reason')).toHaveValue('');
+  await page.reload();
+  await expect(row).toContainText('illness, note from the doctor');
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByText('No extensions.')).toBeVisible();
+  await expect(page.getByTestId('extensions')).toHaveCount(0);
+});

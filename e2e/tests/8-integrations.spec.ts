@@ -1,7 +1,8 @@
 // Integrations in the browser: an API token created on its page (shown once) regrades a student
 // over GraphQL, the admin's event endpoint receives the graded run's signed run.finished (verified
 // as Standard Webhooks says: apps/api's test does it with the library) and redelivers it from the events page, the gradebook CSV
-// downloads from the scoreboards page, and the LTI page shows the URLs to register.
+// downloads from the scoreboards page, and the LTI page shows the URLs to register and keeps its
+// passback lookup in the URL.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -137,4 +138,23 @@ test('the scoreboards page downloads the Canvas gradebook; the LTI page shows th
   await expect(page.getByRole('heading', { name: 'Register a platform' })).toBeVisible();
   await expect(page.getByLabel('Issuer (platform ID)')).toBeVisible();
   await shot(page, 'lti-admin');
+
+  // The passback log's student and lab are the URL's: a reload (or a shared link) shows the same log.
+  const student = stack.correctStudent;
+  await page.getByLabel('Student', { exact: true }).fill(student.email);
+  await page.getByLabel('Lab id').fill(stack.labId);
+  await page.getByRole('button', { name: 'Show log' }).click();
+  await expect(page).toHaveURL(
+    (url) => url.searchParams.get('student') === student.email && url.searchParams.get('lab') === stack.labId,
+  );
+  const log = page.getByTestId('lti-passback-log');
+  await expect(log).toContainText(student.name);
+  // No platform is registered in the stack, so nothing was sent to an LMS.
+  await expect(log).toContainText('Nothing sent for this student and lab yet.');
+  await expect(page.getByRole('button', { name: 'Push now' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Student', { exact: true })).toHaveValue(student.email);
+  await expect(page.getByLabel('Lab id')).toHaveValue(stack.labId);
+  await expect(log).toContainText(student.name);
+  await expect(page.getByRole('button', { name: 'Push now' })).toBeVisible();
 });
