@@ -15,6 +15,7 @@ import { RunHeader } from './RunHeader';
 import { RunHistory } from './RunHistory';
 import { Spinner } from './StatusBadge';
 import { useLiveRun } from './useLiveRun';
+import { useHydrated } from './useHydrated';
 import { useNow } from './useNow';
 
 /** The api refuses a submission during the cooldown with extensions { code, retryAfterSeconds }. */
@@ -32,6 +33,8 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
   const t = useTranslations('labs');
   const tl = useTranslations('ledger');
   const locale = useLocale();
+  // A click before hydration would do nothing; the button waits for the page to be interactive.
+  const hydrated = useHydrated();
   const [latest, setLatest] = useState<GradingRun | null>(item.latestRun);
   const [retryAt, setRetryAt] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -136,7 +139,7 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
         <button
           type="button"
           onClick={grade}
-          disabled={active || coolingDown || submitState.fetching}
+          disabled={!hydrated || active || coolingDown || submitState.fetching}
           className={buttonClass.primary}
           data-testid="grade-button"
         >
