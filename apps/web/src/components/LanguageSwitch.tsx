@@ -3,6 +3,7 @@ import { useLocale, useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
 import { localeCookie, locales, type Locale } from '@/i18n/locales';
+import { useHydrated } from './useHydrated';
 
 const LABELS: Record<Locale, string> = { 'zh-CN': '中文', en: 'English' };
 
@@ -12,6 +13,8 @@ export function LanguageSwitch() {
   const current = useLocale();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  // Before hydration a click would do nothing, so the buttons wait for it.
+  const hydrated = useHydrated();
 
   function choose(locale: Locale) {
     document.cookie = `${localeCookie}=${locale}; path=/; max-age=31536000; samesite=lax`;
@@ -32,7 +35,7 @@ export function LanguageSwitch() {
           type="button"
           lang={locale}
           aria-pressed={current === locale}
-          disabled={pending}
+          disabled={pending || !hydrated}
           onClick={() => choose(locale)}
           className={`px-3 py-1.5 text-sm font-medium ${
             current === locale ? 'bg-slate-800 text-white' : 'text-slate-700 hover:bg-slate-100'
