@@ -268,6 +268,7 @@ test('every page passes axe-core in both languages at 390 px and 1366 px', async
   await checkPage(admin, 'roster', '/admin/roster', problems);
   await checkPage(admin, 'admin-labs', '/admin/labs', problems);
   await checkPage(admin, 'webhooks', '/admin/webhooks', problems);
+  await checkPage(admin, 'events', '/admin/events', problems);
   await admin.context().close();
 
   expect(problems).toEqual([]);

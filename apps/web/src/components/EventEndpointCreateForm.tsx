@@ -20,7 +20,7 @@ export function EventEndpointCreateForm() {
         {
           key: 'url',
           label: t('url'),
-          controlClass: 'w-96 font-mono',
+          controlClass: 'w-72 font-mono sm:w-96',
           required: true,
           input: { type: 'url', maxLength: 2000, placeholder: 'https://' },
         },
