@@ -1,4 +1,5 @@
-// Admin pages: roster preview/apply with set-password links, labs, webhooks and their delivery log.
+// Admin pages: roster preview/apply with set-password links, labs, webhooks (their delivery log;
+// rotate, retire the previous secret, revoke).
 import { createHmac, randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { chooseLanguage, shot, signIn } from '../support/helpers.ts';
@@ -66,6 +67,43 @@ test('a signed webhook delivery shows in the admin delivery log', async ({ page,
   await expect(row).toContainText('accepted');
   await expect(page.locator('[data-testid="deliveries"]').getByText('rejected').first()).toBeVisible();
   await shot(page, 'admin-webhooks');
+});
+
+test('a webhook secret rotates (shown once), the previous one retires, and revoking asks first', async ({
+  page,
+}) => {
+  const stack = stackInfo();
+  await signIn(page, stack.admin, '/admin/webhooks');
+  await chooseLanguage(page, 'en');
+  await page.getByLabel('Name').fill('ci-rotate');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  const first = await page.getByTestId('webhook-secret-value').inputValue();
+  await page.getByRole('button', { name: 'I have saved the secret' }).click();
+  await expect(page.getByTestId('webhook-secret')).toHaveCount(0);
+
+  const card = page.getByRole('region', { name: 'ci-rotate', exact: true });
+  await expect(card).toContainText('1 secret valid');
+  await card.getByRole('button', { name: 'Rotate secret' }).click();
+  await expect(page.getByTestId('webhook-secret')).toBeVisible();
+  const second = await page.getByTestId('webhook-secret-value').inputValue();
+  expect(second).toMatch(/^whsec_/);
+  expect(second).not.toBe(first);
+  await expect(card).toContainText('2 secrets valid');
+  await card.getByRole('button', { name: 'Retire previous secret now' }).click();
+  await expect(card).toContainText('1 secret valid');
+  await expect(card.getByRole('button', { name: 'Retire previous secret now' })).toHaveCount(0);
+
+  await card.getByRole('button', { name: 'Revoke' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke “ci-rotate”?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(card).toContainText('Active');
+  await card.getByRole('button', { name: 'Revoke' }).click();
+  await dialog.getByRole('button', { name: 'Revoke' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(card).toContainText('Revoked');
+  await expect(card.getByRole('button', { name: 'Rotate secret' })).toHaveCount(0);
 });
 
 test('roster import previews changes with per-line errors, then gives one-time set-password links', async ({

@@ -276,6 +276,7 @@ test('every page passes axe-core in both languages at 390 px and 1366 px', async
   await checkPage(admin, 'roster', '/admin/roster', problems);
   await checkPage(admin, 'admin-labs', '/admin/labs', problems);
   await checkPage(admin, 'webhooks', '/admin/webhooks', problems);
+  await checkPage(admin, 'events', '/admin/events', problems);
   // With a passback lookup in the URL, so its log is checked too.
   const lookup = new URLSearchParams({ student: stack.correctStudent.email, lab: stack.labId });
   await checkPage(admin, 'lti', `/admin/lti?${lookup.toString()}`, problems);

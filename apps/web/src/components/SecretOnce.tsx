@@ -1,25 +1,35 @@
 'use client';
-// A secret (an API token, an event endpoint's signing secret) shown once, right after it is
-// created: read-only, selected on focus, with a copy button and a "saved it" button that hides it.
+// A secret (an API token, a signing secret, a webhook's URL and secret) shown once, right after it
+// is created or rotated: read-only fields, selected on focus, each with a copy button, and a "saved
+// it" button that hides them.
 import { CopyButton } from './CopyButton';
 import { buttonClass } from './forms/fields';
 
+/** One value in the box: its label and its data-testid. */
+export interface SecretField {
+  label: string;
+  value: string;
+  testId: string;
+}
+
+/** What the box shows: a heading naming the thing and its values (the secret last). */
+export interface ShownSecret {
+  title: string;
+  fields: SecretField[];
+}
+
 export function SecretOnce({
   id,
-  title,
+  shown,
   notice,
-  label,
   savedLabel,
-  secret,
   onDismiss,
 }: {
-  /** Prefix of the heading id and the test ids (`<id>-secret`, `<id>-secret-value`). */
+  /** Prefix of the heading id and the box's test id (`<id>-secret`). */
   id: string;
-  title: string;
+  shown: ShownSecret;
   notice: string;
-  label: string;
   savedLabel: string;
-  secret: string;
   onDismiss: () => void;
 }) {
   return (
@@ -29,19 +39,24 @@ export function SecretOnce({
       data-testid={`${id}-secret`}
     >
       <h2 id={`${id}-secret-heading`} className="font-bold">
-        {title}
+        {shown.title}
       </h2>
       <p className="text-sm text-amber-950">{notice}</p>
-      <div className="flex flex-wrap items-center gap-2">
-        <input
-          readOnly
-          value={secret}
-          aria-label={label}
-          data-testid={`${id}-secret-value`}
-          className="w-full max-w-xl rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm"
-          onFocus={(e) => e.target.select()}
-        />
-        <CopyButton text={secret} />
+      <div className="grid justify-items-start gap-2 sm:grid-cols-[max-content_minmax(0,36rem)_max-content] sm:items-center">
+        {shown.fields.map((f) => (
+          <div key={f.testId} className="contents">
+            <span className="text-sm font-medium">{f.label}</span>
+            <input
+              readOnly
+              value={f.value}
+              aria-label={f.label}
+              data-testid={f.testId}
+              className="w-full rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm"
+              onFocus={(e) => e.target.select()}
+            />
+            <CopyButton text={f.value} />
+          </div>
+        ))}
       </div>
       <button type="button" onClick={onDismiss} className={buttonClass.secondary}>
         {savedLabel}

@@ -259,28 +259,28 @@ export type CreateWebhookMutationVariables = Exact<{
 }>;
 
 
-export type CreateWebhookMutation = { createWebhook: { secret: string, webhook: { id: string, name: string, url: string, scopeKind: WebhookScopeKind, labs: Array<string>, namespaces: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, deliveryId: string, receivedAt: string, outcome: string, reason: string | null, runIds: Array<string> }> } } };
+export type CreateWebhookMutation = { createWebhook: { secret: string, webhook: { id: string, name: string, url: string } } };
 
 export type RotateWebhookMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RotateWebhookMutation = { rotateWebhookSecret: { secret: string, webhook: { id: string, name: string, url: string, scopeKind: WebhookScopeKind, labs: Array<string>, namespaces: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, deliveryId: string, receivedAt: string, outcome: string, reason: string | null, runIds: Array<string> }> } } };
+export type RotateWebhookMutation = { rotateWebhookSecret: { secret: string, webhook: { id: string, name: string, url: string } } };
 
 export type RetirePreviousWebhookSecretsMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RetirePreviousWebhookSecretsMutation = { retirePreviousWebhookSecrets: { id: string, name: string, url: string, scopeKind: WebhookScopeKind, labs: Array<string>, namespaces: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, deliveryId: string, receivedAt: string, outcome: string, reason: string | null, runIds: Array<string> }> } };
+export type RetirePreviousWebhookSecretsMutation = { retirePreviousWebhookSecrets: { id: string, activeSecrets: number } };
 
 export type RevokeWebhookMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RevokeWebhookMutation = { revokeWebhook: { id: string, name: string, url: string, scopeKind: WebhookScopeKind, labs: Array<string>, namespaces: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, deliveryId: string, receivedAt: string, outcome: string, reason: string | null, runIds: Array<string> }> } };
+export type RevokeWebhookMutation = { revokeWebhook: { id: string, active: boolean } };
 
 export type ApiTokenFieldsFragment = { id: string, name: string, scopes: Array<string>, ownerEmail: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, active: boolean };
 
@@ -294,14 +294,14 @@ export type CreateApiTokenMutationVariables = Exact<{
 }>;
 
 
-export type CreateApiTokenMutation = { createApiToken: { secret: string, apiToken: { id: string, name: string, scopes: Array<string>, ownerEmail: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, active: boolean } } };
+export type CreateApiTokenMutation = { createApiToken: { secret: string, apiToken: { id: string, name: string } } };
 
 export type RevokeApiTokenMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RevokeApiTokenMutation = { revokeApiToken: { id: string, name: string, scopes: Array<string>, ownerEmail: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, active: boolean } };
+export type RevokeApiTokenMutation = { revokeApiToken: { id: string, active: boolean } };
 
 export type EventEndpointFieldsFragment = { id: string, name: string, url: string, courseSlug: string, events: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, messageId: string, eventType: string, status: string, attempts: number, lastStatusCode: number | null, lastResponseMs: number | null, lastError: string | null, createdAt: string, lastAttemptAt: string | null, deliveredAt: string | null }> };
 
@@ -315,21 +315,21 @@ export type CreateEventEndpointMutationVariables = Exact<{
 }>;
 
 
-export type CreateEventEndpointMutation = { createEventEndpoint: { secret: string, endpoint: { id: string, name: string, url: string, courseSlug: string, events: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, messageId: string, eventType: string, status: string, attempts: number, lastStatusCode: number | null, lastResponseMs: number | null, lastError: string | null, createdAt: string, lastAttemptAt: string | null, deliveredAt: string | null }> } } };
+export type CreateEventEndpointMutation = { createEventEndpoint: { secret: string, endpoint: { id: string, name: string } } };
 
 export type RotateEventEndpointMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RotateEventEndpointMutation = { rotateEventEndpointSecret: { secret: string, endpoint: { id: string, name: string, url: string, courseSlug: string, events: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, messageId: string, eventType: string, status: string, attempts: number, lastStatusCode: number | null, lastResponseMs: number | null, lastError: string | null, createdAt: string, lastAttemptAt: string | null, deliveredAt: string | null }> } } };
+export type RotateEventEndpointMutation = { rotateEventEndpointSecret: { secret: string, endpoint: { id: string, name: string } } };
 
 export type RevokeEventEndpointMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RevokeEventEndpointMutation = { revokeEventEndpoint: { id: string, name: string, url: string, courseSlug: string, events: Array<string>, active: boolean, createdAt: string, activeSecrets: number, deliveries: Array<{ id: string, messageId: string, eventType: string, status: string, attempts: number, lastStatusCode: number | null, lastResponseMs: number | null, lastError: string | null, createdAt: string, lastAttemptAt: string | null, deliveredAt: string | null }> } };
+export type RevokeEventEndpointMutation = { revokeEventEndpoint: { id: string, active: boolean } };
 
 export type RedeliverEventMutationVariables = Exact<{
   id: string;
