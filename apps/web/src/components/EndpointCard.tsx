@@ -5,7 +5,7 @@ import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { CopyButton } from './CopyButton';
 import { DataTable } from './DataTable';
-import { LocalTime } from './LocalTime';
+import { LocalDateTime } from './LocalDateTime';
 import type { SecretKind } from './secret-kinds';
 import { SecretItemActions } from './SecretItemActions';
 
@@ -81,7 +81,7 @@ export async function EndpointCard({
         </span>
         <span className="text-sm text-slate-600">
           {scope} · {t('activeSecrets', { count: activeSecrets })} · {t('created')}{' '}
-          <LocalTime iso={endpoint.createdAt} />
+          <LocalDateTime iso={endpoint.createdAt} />
         </span>
         {active && (
           <div className="ml-auto flex flex-wrap gap-2">
@@ -115,7 +115,7 @@ export function DeliveryCells({ at, what }: { at: string; what: string }) {
   return (
     <>
       <td className="py-1.5 pr-4 tabular-nums">
-        <LocalTime iso={at} />
+        <LocalDateTime iso={at} />
       </td>
       <th scope="row" className="py-1.5 pr-4 font-mono text-xs font-normal">
         {what}

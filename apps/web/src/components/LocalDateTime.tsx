@@ -6,9 +6,15 @@ import { useDateTime } from './useHydrated';
  * A date and time in the viewer's zone, for server-rendered pages: the server does not know the
  * zone, so the text appears after hydration (an empty <time> before).
  */
-export function LocalDateTime({ iso }: { iso: string | null | undefined }) {
+export function LocalDateTime({
+  iso,
+  fallback = '—',
+}: {
+  iso: string | null | undefined;
+  fallback?: string;
+}) {
   const dateTime = useDateTime();
-  if (!iso) return <>—</>;
+  if (!iso) return <>{fallback}</>;
   return <time dateTime={iso}>{dateTime(iso)}</time>;
 }
 

@@ -4,7 +4,7 @@ import { SecretItemActions } from '@/components/SecretItemActions';
 import { DataTable } from '@/components/DataTable';
 import { ColumnHeads } from '@/components/EndpointCard';
 import { ServerErrorNote } from '@/components/Feedback';
-import { LocalTime } from '@/components/LocalTime';
+import { LocalDateTime } from '@/components/LocalDateTime';
 import { SecretAdminPage } from '@/components/SecretAdminPage';
 import type { ApiTokensQuery } from '@/lib/graphql.generated';
 import { API_TOKENS } from '@/lib/queries';
@@ -49,13 +49,13 @@ export default async function TokensPage() {
                 <td className="py-1.5 pr-4 font-mono text-xs">{tok.scopes.join(' ')}</td>
                 <td className="py-1.5 pr-4">{tok.ownerEmail}</td>
                 <td className="py-1.5 pr-4 tabular-nums">
-                  <LocalTime iso={tok.createdAt} />
+                  <LocalDateTime iso={tok.createdAt} />
                 </td>
                 <td className="py-1.5 pr-4 tabular-nums">
-                  <LocalTime iso={tok.expiresAt} />
+                  <LocalDateTime iso={tok.expiresAt} />
                 </td>
                 <td className="py-1.5 pr-4 tabular-nums">
-                  <LocalTime iso={tok.lastUsedAt} fallback={t('never')} />
+                  <LocalDateTime iso={tok.lastUsedAt} fallback={t('never')} />
                 </td>
                 <td
                   className={`py-1.5 pr-4 font-semibold ${status === 'active' ? 'text-green-900' : 'text-slate-700'}`}
