@@ -180,6 +180,56 @@ describe('sessions and CSRF', () => {
     }
   });
 
+  it('successful sign-ins give their attempts back: a class behind one address all signs in, guessing stays limited', async () => {
+    const strict = await strictServer({
+      LOGIN_RATE_LIMIT_PER_MINUTE: '2',
+      LOGIN_CLIENT_RATE_LIMIT_PER_MINUTE: '2',
+    });
+    try {
+      const a = new Agent(strict);
+      const codes: number[] = [];
+      // Seven sign-ins from one address, three of one account: over both limits, all allowed.
+      for (const email of ['ann@example.edu', 'bob@example.edu', 'ann@example.edu', 'teacher@example.edu'])
+        codes.push((await a.login(email)).statusCode);
+      for (const email of ['admin@example.edu', 'ann@example.edu', 'bob@example.edu'])
+        codes.push((await a.login(email)).statusCode);
+      // Wrong passwords still use the budget up; the refusal says when to come back.
+      codes.push((await a.login('ann@example.edu', 'wrong password')).statusCode);
+      codes.push((await a.login('ann@example.edu', 'wrong password')).statusCode);
+      const refused = await a.login('ann@example.edu');
+      expect({
+        codes,
+        refused: refused.statusCode,
+        retryAfter: Number(refused.headers['retry-after']),
+      }).toEqual({
+        codes: [200, 200, 200, 200, 200, 200, 200, 401, 401],
+        refused: 429,
+        retryAfter: expect.any(Number),
+      });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((refused.json() as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('a parallel burst of guesses is limited as it arrives, not after the passwords are checked', async () => {
+    const strict = await strictServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const a = new Agent(strict);
+      await a.refreshCsrf();
+      const codes = await Promise.all(
+        Array.from(
+          { length: 6 },
+          async () => (await a.login('ann@example.edu', 'wrong password')).statusCode,
+        ),
+      );
+      expect(codes.sort()).toEqual([401, 401, 401, 429, 429, 429]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('behind a trusted proxy, a new client-written X-Forwarded-For entry does not give a new bucket', async () => {
     for (const trust of ['true', '1', '127.0.0.1']) {
       const strict = await strictServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: trust });

@@ -16,6 +16,7 @@ import { audit } from '../lib/audit.ts';
 import { signIn, toSessionUser } from '../lib/sign-in.ts';
 import { resolveBearer } from '../lib/api-tokens.ts';
 import { CLOSE, LiveSockets } from '../lib/live-sockets.ts';
+import { LoginLimited, loginLimits, type LoginAttempt } from '../lib/login-limits.ts';
 
 /** The cookie that carries the session id. */
 export const SESSION_COOKIE = 'kg_session';
@@ -46,11 +47,9 @@ const setPasswordBody = z.object({
     .max(1024),
 });
 
-// Sign-in attempts are counted per client IP and account (LOGIN_RATE_LIMIT_PER_MINUTE) and per
-// client IP across accounts (LOGIN_CLIENT_RATE_LIMIT_PER_MINUTE, against password spraying). Both
-// run after body parsing to see the email, and before the body's schema, so a malformed attempt
-// counts too. request.ip is the client only as far as TRUST_PROXY trusts the hops in front (the
-// web app's proxy sets X-Forwarded-For to the address it saw).
+// Sign-in attempts are limited in lib/login-limits.ts; set-password links per client and link here
+// (@fastify/rate-limit). request.ip is the client only as far as TRUST_PROXY trusts the hops in front
+// (the web app's proxy sets X-Forwarded-For to the address it saw).
 function limitPer(max: number) {
   return { max, timeWindow: '1 minute', hook: 'preValidation' as const };
 }
@@ -147,21 +146,16 @@ export default fp(
       app.csrfProtection(request, reply, done);
     });
 
-    // A second bucket on the same route: createRateLimit (the route's own limiter marks the request
-    // as limited, which would make a second route limiter skip it).
-    const clientBucket = app.createRateLimit({
-      max: config.loginClientRateLimitPerMinute,
-      timeWindow: '1 minute',
-      keyGenerator: (req) => `login-client|${req.ip}`,
-    });
-    const loginPerClient = async (request: FastifyRequest, reply: FastifyReply) => {
-      const limit = await clientBucket(request);
-      if (!limit.isAllowed && limit.isExceeded) {
-        reply.header('retry-after', String(limit.ttlInSeconds));
-        throw new ApiError(
-          'RATE_LIMITED',
-          `too many sign-in attempts from this address; try again in ${limit.ttlInSeconds} s`,
-        );
+    const limits = loginLimits(config.loginRateLimitPerMinute, config.loginClientRateLimitPerMinute);
+    const attempts = new WeakMap<FastifyRequest, LoginAttempt>();
+    // After body parsing (to see the email) and before the body's schema, so a malformed attempt
+    // counts too.
+    const claimAttempt = async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        attempts.set(request, await limits.attempt(request.ip, normalizeEmail(bodyField(request, 'email'))));
+      } catch (err) {
+        if (err instanceof LoginLimited) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
       }
     };
 
@@ -177,13 +171,7 @@ export default fp(
         {
           schema: { body: loginBody },
           schemaErrorFormatter: fixedMessage('send { "email": "...", "password": "..." }'),
-          config: {
-            rateLimit: {
-              ...limitPer(config.loginRateLimitPerMinute),
-              keyGenerator: (req) => `login|${req.ip}|${normalizeEmail(bodyField(req, 'email'))}`,
-            },
-          },
-          preValidation: loginPerClient,
+          preValidation: claimAttempt,
         },
         async (request) => {
           const { email, password } = request.body;
@@ -200,6 +188,7 @@ export default fp(
             throw new ApiError('INVALID_CREDENTIALS', 'the email or password is wrong');
           }
           const su = toSessionUser(user);
+          await attempts.get(request)?.succeeded();
           await signIn(request, su);
           await audit(db, {
             actor: su,
@@ -256,6 +245,7 @@ export default fp(
               'this link is expired or was already used; ask your instructor for a new one',
             );
           const su = toSessionUser(user);
+          await attempts.get(request)?.succeeded();
           await signIn(request, su);
           await audit(db, { actor: su, action: 'auth.password.set', subject: `user:${su.id}` });
           return { user: su };
