@@ -206,7 +206,8 @@ async function LedgerView({ ledger, staff }: { ledger: ScoreLedger; staff: boole
           {t('runs')}
         </h2>
         <DataTable label={t('runs')} testId="ledger-runs">
-          <thead className="bg-slate-100">
+          {/* Headers and dates on one line: on a phone the table scrolls sideways instead. */}
+          <thead className="whitespace-nowrap bg-slate-100">
             <tr>
               <th scope="col" className="px-3 py-1.5">
                 {t('queuedAt')}
@@ -229,7 +230,7 @@ async function LedgerView({ ledger, staff }: { ledger: ScoreLedger; staff: boole
                 className="border-t border-slate-200"
                 data-counted={r.counted ? 'true' : undefined}
               >
-                <td className="px-3 py-1.5">
+                <td className="whitespace-nowrap px-3 py-1.5">
                   <Link href={`/runs/${encodeURIComponent(r.run.id)}`} className="text-blue-800 underline">
                     <LocalDateTime iso={r.run.queuedAt} />
                   </Link>
