@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@kubegrade/testkit';
 import { pino } from 'pino';
 import {
   startKubeSim,
@@ -42,8 +43,7 @@ beforeAll(async () => {
   // Ann's namespace holds a correct solution of the lab.
   const spec = generateClass({ students: 1, lab: 'redis-exist-pvc', namespaces: ['ann'], mistakes: [null] });
   await loadClass({ apply: (objects) => sim.apply(objects as unknown as KubeObject[] | string) }, spec);
-  const deadline = Date.now() + 60_000;
-  while (!podReady('ann') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await until("ann's Redis pod to be Ready", () => podReady('ann'), { timeoutMs: 60_000 });
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@kubegrade/testkit';
 import {
   createRemoteJWKSet,
   exportJWK,
@@ -372,10 +373,18 @@ describe('LTI Assignment and Grade Services', () => {
         },
       ],
     });
-    const deadline = Date.now() + 60_000;
-    while (!platform.scores.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const score = platform.scores[0]!;
-    const push = await h.db.ltiScorePush.findFirst({ where: { runId } });
+    // The platform answers before the worker writes down that it did: wait for both.
+    const score = await until('the platform to receive the score', () => platform.scores[0], {
+      timeoutMs: 60_000,
+    });
+    const push = await until(
+      'the passback to be logged as answered',
+      async () => {
+        const row = await h.db.ltiScorePush.findFirst({ where: { runId } });
+        return row && row.status !== 'pending' ? row : null;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect({
       path: score.path,
       type: score.headers['content-type'],
@@ -457,20 +466,22 @@ describe('LTI Names and Role Provisioning and the passback log', () => {
       'mutation($e: ID!, $l: ID!) { pushLtiScore(enrollmentId: $e, labId: $l) { status } }',
       { e: ann, l: LAB },
     );
-    const deadline = Date.now() + 60_000;
-    while (platform.scores.length === sentBefore && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    let log: { status: string; scoreGiven: number | null }[] = [];
-    while (Date.now() < deadline) {
-      log = (
-        await as.instructor.gql<{ ltiPassbacks: { status: string; scoreGiven: number | null }[] }>(
-          'query($e: ID!, $l: ID!) { ltiPassbacks(enrollmentId: $e, labId: $l) { status scoreGiven } }',
-          { e: ann, l: LAB },
-        )
-      ).data!.ltiPassbacks;
-      if (log.every((p) => p.status === 'sent')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until('the platform to receive the score again', () => platform.scores.length > sentBefore, {
+      timeoutMs: 60_000,
+    });
+    const log = await until(
+      'every passback to be logged as sent',
+      async () => {
+        const rows = (
+          await as.instructor.gql<{ ltiPassbacks: { status: string; scoreGiven: number | null }[] }>(
+            'query($e: ID!, $l: ID!) { ltiPassbacks(enrollmentId: $e, labId: $l) { status scoreGiven } }',
+            { e: ann, l: LAB },
+          )
+        ).data!.ltiPassbacks;
+        return rows.length === 2 && rows.every((p) => p.status === 'sent') ? rows : null;
+      },
+      { timeoutMs: 60_000 },
+    );
     const bob = h.seeded.students.find((s) => s.namespace === 'bob')!.enrollmentId;
     const none = await as.instructor.gql(
       'mutation($e: ID!, $l: ID!) { pushLtiScore(enrollmentId: $e, labId: $l) { status } }',

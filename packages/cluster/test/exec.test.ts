@@ -10,6 +10,7 @@ import { execInPod } from '../../grader/src/kube/exec.ts';
 import { applyScenario, chapterManifests, kubeTarget, podReady, STS_B } from '@kubegrade/grader/scenarios';
 import { startSim } from '@kubegrade/grader/sim-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@kubegrade/testkit';
 import { adminKubeConfig, emptyCluster, realCluster } from './real.ts';
 
 const POD = `${STS_B}-0`;
@@ -96,8 +97,10 @@ async function probe(
     await k('exec', '-n', 'shiqi', POD, '--', 'redis-cli', 'SAVE'),
     (await k('delete', 'pod', POD, '-n', 'shiqi')).replace(/ from shiqi namespace/, ''),
   ];
-  const deadline = Date.now() + 180_000;
-  while ((await uid()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  await until('the StatefulSet to re-create the pod', async () => (await uid()) !== before, {
+    timeoutMs: 180_000,
+    intervalMs: 500,
+  });
   steps.push(await k('wait', '--for=condition=Ready', `pod/${POD}`, '-n', 'shiqi', '--timeout=180s'));
   steps.push(await k('exec', '-n', 'shiqi', POD, '--', 'redis-cli', 'GET', 'testkey'));
   out['SET testkey, SAVE, delete pod, wait, GET (kubectl)'] = {
