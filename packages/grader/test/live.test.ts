@@ -292,9 +292,19 @@ describe('live lab engine on kube-sim', () => {
     expect(Number(last!.metadata.resourceVersion)).toBeGreaterThan(oldVersion);
     h.sim.faults.clear();
     await until('the engine live again', () => h.engine.live, { timeoutMs: 20_000 });
-    await until("s1's statefulset-ready to fail", () => h.status('s1', 'statefulset-ready') === 'fail', {
-      timeoutMs: 20_000,
-    });
+    // Seen once in CI at high load: still not 'fail' after 20 s; the message says what it was.
+    await until(
+      "s1's statefulset-ready to fail",
+      () => {
+        const status = h.status('s1', 'statefulset-ready');
+        if (status !== 'fail')
+          throw new Error(
+            `statefulset-ready is ${status}; engine ${h.engine.live ? 'live' : 'paused'}; ${h.states.length - published} states published since the loss`,
+          );
+        return status;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(h.states.length).toBeGreaterThan(published);
     // Nothing published between the loss and the recovery said "pass" from the old cluster.
     expect(
