@@ -160,6 +160,8 @@ export class LiveEngine {
   private readonly execBacked = new Map<string, LiveCheck>();
   private healthy = false;
   private stopped = false;
+  /** Counts the pauses: an evaluation that saw one begin (even if it is over) publishes nothing. */
+  private pauses = 0;
   /** Aborts the evaluations in flight on stop (they hold the runner's namespace lock). */
   private abort = new AbortController();
   private readonly o: Required<Omit<LiveEngineOptions, 'onHealth' | 'onError'>> &
@@ -326,6 +328,7 @@ export class LiveEngine {
   private health(h: WatchHealth): void {
     const was = this.healthy;
     this.healthy = h.ok;
+    if (was && !h.ok) this.pauses++;
     void Promise.resolve(this.o.onHealth?.(h)).catch(() => {});
     // Back from a pause (or first sync): nothing seen before can be trusted; evaluate everyone.
     if (h.ok && !was) for (const ns of this.targets.keys()) this.mark(ns);
@@ -357,13 +360,15 @@ export class LiveEngine {
     s.running = true;
     s.dirty = false;
     this.running++;
+    const pauses = this.pauses;
     try {
       s.lastEvalAt = Date.now();
       this.stats.evaluations++;
       for (const lab of labs) {
         const st = await this.evaluate(ns, lab, s);
-        // A watch went down meanwhile: the verdict may rest on a stale cache; do not publish it.
-        if (!this.healthy || this.stopped) return;
+        // A watch went down meanwhile (even if it is back): the verdict may rest on a stale cache,
+        // so it is not published; the evaluation the recovery asked for follows.
+        if (!this.healthy || this.stopped || this.pauses !== pauses) return;
         await this.o.onState(st);
       }
     } catch (err) {
