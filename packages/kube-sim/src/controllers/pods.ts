@@ -248,27 +248,7 @@ export class PodController implements Controller {
       }
       if (!this.startFailures.has(uid)) {
         // What `kubectl get pods` shows while the runtime starts the containers.
-        const waitingFor = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
-        this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
-          if (p.metadata.uid !== uid) return;
-          p.status = {
-            ...(p.status ?? {}),
-            phase: 'Pending',
-            hostIP: NODE_IP,
-            hostIPs: [{ ip: NODE_IP }],
-            startTime: ts(),
-            conditions: [
-              condition('PodReadyToStartContainers', 'False'),
-              condition('Initialized', 'True'),
-              condition('Ready', 'False', 'ContainersNotReady', waitingFor),
-              condition('ContainersReady', 'False', 'ContainersNotReady', waitingFor),
-              condition('PodScheduled', 'True'),
-            ],
-            containerStatuses: containers.map((c) =>
-              containerStatus(c, { waiting: { reason: 'ContainerCreating' } }, false, 0),
-            ),
-          };
-        });
+        this.markWaiting(pod, uid, containers, () => ({ reason: 'ContainerCreating' }));
       }
       try {
         await this.o.runtime.start(pod);
@@ -301,7 +281,7 @@ export class PodController implements Controller {
             `spec.containers{${String(c.name)}}`,
           );
         }
-        const unready = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
+        const unready = unreadyMessage(containers);
         this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
           if (p.metadata.uid !== uid) return;
           p.status = {
@@ -367,7 +347,7 @@ export class PodController implements Controller {
           `spec.containers{${String(c.name)}}`,
         );
       }
-      const unready = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
+      const unready = unreadyMessage(containers);
       this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
         p.status = {
           ...(p.status ?? {}),
@@ -439,7 +419,7 @@ export class PodController implements Controller {
 
   private setReady(pod: KubeObject, ready: boolean): void {
     const containers = (spec(pod).containers ?? []) as Obj[];
-    const unready = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
+    const unready = unreadyMessage(containers);
     this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
       const st = (p.status ?? {}) as Obj;
       const conds = ((st.conditions ?? []) as Obj[]).map((c) => {
@@ -475,39 +455,43 @@ export class PodController implements Controller {
           `spec.containers{${String(c.name)}}`,
         );
       }
-      const waitingFor = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
-      this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
-        if (p.metadata.uid !== uid) return;
-        p.status = {
-          ...(p.status ?? {}),
-          phase: 'Pending',
-          hostIP: NODE_IP,
-          hostIPs: [{ ip: NODE_IP }],
-          startTime: ts(),
-          conditions: [
-            condition('PodReadyToStartContainers', 'False'),
-            condition('Initialized', 'True'),
-            condition('Ready', 'False', 'ContainersNotReady', waitingFor),
-            condition('ContainersReady', 'False', 'ContainersNotReady', waitingFor),
-            condition('PodScheduled', 'True'),
-          ],
-          containerStatuses: containers.map((c) =>
-            containerStatus(
-              c,
-              {
-                waiting: {
-                  reason: 'ImagePullBackOff',
-                  message: `Back-off pulling image "${String(c.image)}"`,
-                },
-              },
-              false,
-              0,
-            ),
-          ),
-        };
-      });
+      this.markWaiting(pod, uid, containers, (c) => ({
+        reason: 'ImagePullBackOff',
+        message: `Back-off pulling image "${String(c.image)}"`,
+      }));
     }
     this.queue.addAfter(`${pod.metadata.namespace}/${pod.metadata.name}`, 500);
+  }
+
+  /**
+   * The pod scheduled but not started: Pending on the node, not Ready, every container waiting
+   * (`waiting(c)`: why, as `kubectl get pods` shows it). Skipped when `uid` was replaced meanwhile.
+   */
+  private markWaiting(
+    pod: KubeObject,
+    uid: string,
+    containers: Obj[],
+    waiting: (c: Obj) => { reason: string; message?: string },
+  ): void {
+    const waitingFor = unreadyMessage(containers);
+    this.api.mutate(PODS, pod.metadata.namespace, pod.metadata.name, (p) => {
+      if (p.metadata.uid !== uid) return;
+      p.status = {
+        ...(p.status ?? {}),
+        phase: 'Pending',
+        hostIP: NODE_IP,
+        hostIPs: [{ ip: NODE_IP }],
+        startTime: ts(),
+        conditions: [
+          condition('PodReadyToStartContainers', 'False'),
+          condition('Initialized', 'True'),
+          condition('Ready', 'False', 'ContainersNotReady', waitingFor),
+          condition('ContainersReady', 'False', 'ContainersNotReady', waitingFor),
+          condition('PodScheduled', 'True'),
+        ],
+        containerStatuses: containers.map((c) => containerStatus(c, { waiting: waiting(c) }, false, 0)),
+      };
+    });
   }
 
   private markStopped(pod: KubeObject): void {
@@ -616,6 +600,11 @@ function condition(type: string, st: 'True' | 'False', reason?: string, message?
     ...(reason ? { reason } : {}),
     ...(message ? { message } : {}),
   };
+}
+
+/** The Ready and ContainersReady conditions' message while `containers` are not ready. */
+function unreadyMessage(containers: Obj[]): string {
+  return `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`;
 }
 
 function containerStatus(c: Obj, state: Obj, ready: boolean, restarts: number): Obj {
