@@ -222,6 +222,8 @@ export type RegradeMutationVariables = Exact<{
 
 export type RegradeMutation = { regrade: { joined: number, runs: Array<{ id: string, status: RunStatus }> } };
 
+export type RosterResultFieldsFragment = { dryRun: boolean, created: number, updated: number, unchanged: number, changes: Array<{ line: number, action: string, email: string, name: string, studentId: string | null, namespace: string, setPasswordUrl: string | null }>, errors: Array<{ line: number, message: string }> };
+
 export type ImportRosterMutationVariables = Exact<{
   csv: string;
   dryRun: boolean;

@@ -289,28 +289,36 @@ export const REGRADE = gql`
   }
 `;
 
+/** What a roster import or an LTI roster sync changed (or would change, in a dry run). */
+const ROSTER_RESULT_FIELDS = gql`
+  fragment RosterResultFields on RosterImportResult {
+    dryRun
+    created
+    updated
+    unchanged
+    changes {
+      line
+      action
+      email
+      name
+      studentId
+      namespace
+      setPasswordUrl
+    }
+    errors {
+      line
+      message
+    }
+  }
+`;
+
 export const IMPORT_ROSTER = gql`
   mutation ImportRoster($csv: String!, $dryRun: Boolean!, $courseSlug: String) {
     importRoster(csv: $csv, dryRun: $dryRun, courseSlug: $courseSlug) {
-      dryRun
-      created
-      updated
-      unchanged
-      changes {
-        line
-        action
-        email
-        name
-        studentId
-        namespace
-        setPasswordUrl
-      }
-      errors {
-        line
-        message
-      }
+      ...RosterResultFields
     }
   }
+  ${ROSTER_RESULT_FIELDS}
 `;
 
 export const SET_LAB_ENABLED = gql`
@@ -582,25 +590,10 @@ export const CREATE_LTI_PLATFORM = gql`
 export const SYNC_LTI_ROSTER = gql`
   mutation SyncLtiRoster($platformId: ID!, $dryRun: Boolean!) {
     syncLtiRoster(platformId: $platformId, dryRun: $dryRun) {
-      dryRun
-      created
-      updated
-      unchanged
-      changes {
-        line
-        action
-        email
-        name
-        studentId
-        namespace
-        setPasswordUrl
-      }
-      errors {
-        line
-        message
-      }
+      ...RosterResultFields
     }
   }
+  ${ROSTER_RESULT_FIELDS}
 `;
 
 export const LTI_PASSBACKS = gql`

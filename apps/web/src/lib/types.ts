@@ -5,12 +5,12 @@ import type {
   ApiTokenFieldsFragment,
   CheckFieldsFragment,
   EventEndpointFieldsFragment,
-  ImportRosterMutation,
   LabFieldsFragment,
   LtiPlatformFieldsFragment,
   LtiPushFieldsFragment,
   MeQuery,
   MyLabsQuery,
+  RosterResultFieldsFragment,
   RowFieldsFragment,
   RunFieldsFragment,
   RunStatus,
@@ -75,7 +75,7 @@ export type CheckPassRate = Scoreboard['passRateByCheck'][number];
 export type ScoreBucket = Scoreboard['scoreDistribution'][number];
 
 /** The result of a roster import or its dry run. */
-export type RosterImportResult = ImportRosterMutation['importRoster'];
+export type RosterImportResult = RosterResultFieldsFragment;
 
 /** One roster line's planned or applied change. */
 export type RosterChange = RosterImportResult['changes'][number];
