@@ -14,8 +14,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The `kubegrade` command (package.json bin), which runs packages/grader/dist/cli.js. */
 const KUBEGRADE = `${ROOT}packages/grader/bin/kubegrade.js`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t = performance.now();
@@ -23,14 +23,37 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t, v];
 }
 
-async function times(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+export async function times(n: number, fn: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push((await timed(fn))[0]);
   return out;
 }
 
+/** `kubegrade grade` as its own process (the built bundle), lab B's checks of `CHECKS`, JSON out. */
+export function kubegradeGrade(namespace: string, kubeconfig: string) {
+  return run(
+    process.execPath,
+    [
+      KUBEGRADE,
+      'grade',
+      '--lab',
+      'redis-exist-pvc',
+      '-n',
+      namespace,
+      '--kubeconfig',
+      kubeconfig,
+      '--no-disruptive',
+      '--only',
+      CHECKS.join(','),
+      '--format',
+      'json',
+    ],
+    { cwd: ROOT },
+  );
+}
+
 /** Lab B's non-disruptive checks: the four the kubectl script makes too. */
-const CHECKS = ['pv-claimref', 'pvc-bound', 'statefulset-ready', 'headless-dns'] as const;
+export const CHECKS = ['pv-claimref', 'pvc-bound', 'statefulset-ready', 'headless-dns'] as const;
 
 export type Row = [figure: string, measure: string, value: string];
 
@@ -70,26 +93,7 @@ export async function oneNamespaceFigures(): Promise<{ rows: Row[]; speedLine: s
     counting = false;
     const perRun = requests / 10;
 
-    const coldGrade = () =>
-      run(
-        process.execPath,
-        [
-          KUBEGRADE,
-          'grade',
-          '--lab',
-          'redis-exist-pvc',
-          '-n',
-          ns!,
-          '--kubeconfig',
-          cluster.kubeconfig,
-          '--no-disruptive',
-          '--only',
-          CHECKS.join(','),
-          '--format',
-          'json',
-        ],
-        { cwd: ROOT },
-      );
+    const coldGrade = () => kubegradeGrade(ns!, cluster.kubeconfig);
     const checked = JSON.parse((await coldGrade()).stdout) as { status: string };
     if (checked.status !== 'passed')
       throw new Error(`\`kubegrade grade\` does not pass the correct namespace: ${JSON.stringify(checked)}`);

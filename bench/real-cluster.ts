@@ -19,25 +19,12 @@ import {
   studentObjects,
 } from '../packages/grader/test/scenarios/index.ts';
 import { buildCli } from '../packages/grader/build.ts';
+import { CHECKS, kubegradeGrade, median, ms, times } from './one-namespace.ts';
 import { startCluster } from '../packages/cluster/src/index.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const KUBEGRADE = `${ROOT}packages/grader/bin/kubegrade.js`;
-const CHECKS = ['pv-claimref', 'pvc-bound', 'statefulset-ready', 'headless-dns'];
 const NS = 'bench-real';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
-async function times(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
 
 /** Measures figures 1 and 2 on the real cluster, prints them and records them in RESULTS.md. */
 export async function realClusterFigures(): Promise<void> {
@@ -68,7 +55,7 @@ export async function realClusterFigures(): Promise<void> {
     if (!/PASS headless-dns/.test((await script()).stdout))
       throw new Error('the kubectl script does not pass a correct namespace on the real cluster');
     const lab = loadLabById('redis-exist-pvc');
-    const once = () => grade({ lab, namespace: NS, kubeConfig: kc, disruptive: false, only: CHECKS });
+    const once = () => grade({ lab, namespace: NS, kubeConfig: kc, disruptive: false, only: [...CHECKS] });
     const first = await once();
     if (first.status !== 'passed')
       throw new Error(
@@ -76,27 +63,7 @@ export async function realClusterFigures(): Promise<void> {
       );
     const scriptTimes = await times(5, script);
     const warm = await times(10, once);
-    const cold = await times(5, () =>
-      run(
-        process.execPath,
-        [
-          KUBEGRADE,
-          'grade',
-          '--lab',
-          'redis-exist-pvc',
-          '-n',
-          NS,
-          '--kubeconfig',
-          cluster.kubeconfig,
-          '--no-disruptive',
-          '--only',
-          CHECKS.join(','),
-          '--format',
-          'json',
-        ],
-        { cwd: ROOT },
-      ),
-    );
+    const cold = await times(5, () => kubegradeGrade(NS, cluster.kubeconfig));
     scriptTimes.push(...(await times(5, script)));
     rows.push(
       ['1 real cluster: bash + kubectl + jq script (median of 10)', ms(median(scriptTimes))],

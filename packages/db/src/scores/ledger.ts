@@ -106,17 +106,8 @@ interface EntryRow {
   finalScore: number | null;
 }
 
-interface StandingRow {
-  runId: string;
-  queuedAt: Date;
-  status: string;
-  score: number | null;
-  maxScore: number;
-  practice: boolean;
-  lateSteps: number;
-  latePercent: number;
-  effectiveScore: number | null;
-}
+/** A run's standing as the statement answers it; whether it is counted is decided after. */
+type StandingRow = Omit<LedgerRun, 'counted'>;
 
 /** The ledger of `labId` for `enrollmentId`; throws NotFoundError for an unknown lab or enrollment. */
 export async function readLedger(
