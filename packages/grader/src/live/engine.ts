@@ -102,6 +102,8 @@ const EVENTS_SHOWN = 10;
 
 interface NsState {
   timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires, epoch ms. */
+  timerAt: number;
   queued: boolean;
   running: boolean;
   dirty: boolean;
@@ -283,6 +285,7 @@ export class LiveEngine {
         ns,
         (s = {
           timer: undefined,
+          timerAt: 0,
           queued: false,
           running: false,
           dirty: false,
@@ -311,12 +314,16 @@ export class LiveEngine {
       else s.dirty = true;
       return;
     }
-    if (s.timer || s.queued) {
+    const now = Date.now();
+    const at = Math.max(now + this.o.coalesceMs, s.lastEvalAt + this.o.namespaceIntervalMs, notBefore);
+    // Coalesced into the pending evaluation, unless that one waits longer (a follow-up for the exec
+    // gate can be a minute away; a change must not wait for it).
+    if (s.queued || (s.timer && s.timerAt <= at)) {
       this.stats.coalesced++;
       return;
     }
-    const now = Date.now();
-    const at = Math.max(now + this.o.coalesceMs, s.lastEvalAt + this.o.namespaceIntervalMs, notBefore);
+    clearTimeout(s.timer);
+    s.timerAt = at;
     s.timer = setTimeout(() => {
       s.timer = undefined;
       s.queued = true;
