@@ -8,6 +8,7 @@ import type { ClusterView, ExecIO, ExecOutcome, KubeObject } from '../runtime-co
 import { CLUSTER_DNS_IP, etcHosts, parseHosts, resolveFromPod, resolvConf, type DnsConfig } from './dns.ts';
 import { ociNotFoundMessage, resolveExecutable, type ImageKind } from './images.ts';
 import { podHostname, podIP, type Container } from './pod-spec.ts';
+import { answersWithoutProcess, redisCliRaw } from './resp.ts';
 import { parseShell } from './shell.ts';
 import { crlfIO, LineReader } from './tty.ts';
 
@@ -413,6 +414,14 @@ const redisCli: Run = async (argv, env) => {
   if ('error' in target) {
     err(env, `${target.error}\n`);
     return 1;
+  }
+  // A plain one-shot command on a pipe is answered over one connection, as redis-cli would print it.
+  if (!env.tty && !env.io.stdin && rest.length === command.length && answersWithoutProcess(command)) {
+    const answered = await redisCliRaw(target.port, command, env.signal);
+    if (answered) {
+      if (answered.stdout) out(env, answered.stdout);
+      return answered.exitCode;
+    }
   }
   // Under a TTY redis-cli formats replies ("Hello" quoted, "(integer) 1"); --no-raw forces that
   // formatting because our pipes are not a terminal.
