@@ -52,6 +52,8 @@ const CLASSES: Record<Lab, (Mistake | null)[]> = {
 const CRASHING = 'crashloop';
 // A namespace whose image has neither getent nor nslookup: the DNS check then falls back to EndpointSlices.
 const NO_EXEC = 'no-exec';
+// A student who has applied nothing yet: with the lab's PV missing the grader lists every PV.
+const NOT_STARTED = 'not-started';
 // Fails after a moment, as a real container start does: kube-sim's pod controller retries a start
 // that fails within the same microtask run without ever yielding (it would starve the event loop).
 const crash = (message: string) =>
@@ -111,6 +113,7 @@ beforeAll(async () => {
     mistakes: [null, null],
     namespaces: [CRASHING, NO_EXEC],
   });
+  await cluster.sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NOT_STARTED } });
   const all = [...new Set([...namespacesByLab.values()].flat())];
   await waitForReady(cluster.sim, [...all, NO_EXEC], 120_000);
   // The crash-looping pod must have restarted at least once, as it would have by grading time.
@@ -131,7 +134,8 @@ beforeAll(async () => {
     if (!namespaces)
       throw new Error(`lab ${lab.id} has no class in this test: add it to CLASSES so its calls are covered`);
     currentLab = lab.id;
-    for (const namespace of [...namespaces, ...(lab.id === 'redis-exist-pvc' ? [CRASHING, NO_EXEC] : [])]) {
+    const extra = { 'redis-exist-pvc': [CRASHING, NO_EXEC], 'pv-claimref': [NOT_STARTED] }[lab.id as string];
+    for (const namespace of [...namespaces, ...(extra ?? [])]) {
       results.push(await grade({ lab, namespace, kubeConfig, disruptive: true, timeMultiplier: 0.5 }));
       graded.add(namespace);
     }

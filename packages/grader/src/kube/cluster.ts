@@ -23,6 +23,7 @@ import {
   type CoreV1Event,
 } from '@kubernetes/client-node';
 import { ClusterError, DeadlineError, httpStatus, toClusterError } from '../errors.ts';
+import { pooledAgent } from './agents.ts';
 import { isPodReady, raceSignal, sleep, toPlain } from './util.ts';
 import { poll } from '../poll.ts';
 
@@ -56,13 +57,15 @@ export class Cluster {
     this.discovery = kc.makeApiClient(DiscoveryV1Api);
   }
 
-  /** Per-request options: the run's signal plus a fresh request deadline. */
+  /** Per-request options: the run's signal plus a fresh request deadline, over the pooled connections. */
   requestOptions(signal?: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
     const { requestTimeoutMs } = this.opts;
     const signals = [this.opts.signal, ...(signal ? [signal] : [])];
     const mw: ObservableMiddleware = {
       pre: (ctx) => {
         ctx.setSignal(AbortSignal.any([...signals, AbortSignal.timeout(requestTimeoutMs)]));
+        const pooled = pooledAgent(this.kc, ctx.getAgent());
+        if (pooled) ctx.setAgent(pooled);
         return new Observable(Promise.resolve(ctx));
       },
       post: (rsp) => new Observable(Promise.resolve(rsp)),
@@ -121,6 +124,26 @@ export class Cluster {
       'list persistentvolumes',
       async () =>
         (await this.call('list persistentvolumes', (o) => this.core.listPersistentVolume({}, o))).items,
+      signal,
+    );
+  }
+
+  /**
+   * One PersistentVolume by name, read once per run (from the run's list when it has one): a class
+   * has a PV per student, so listing them all in every run costs O(class) per namespace.
+   */
+  persistentVolume(name: string, signal?: AbortSignal): Promise<V1PersistentVolume | undefined> {
+    const listed = this.cache.get('list persistentvolumes') as Promise<V1PersistentVolume[]> | undefined;
+    if (listed)
+      return raceSignal(
+        listed.then((pvs) => pvs.find((pv) => pv.metadata?.name === name)),
+        signal,
+        name,
+      );
+    const what = `read persistentvolume ${name}`;
+    return this.cached(
+      what,
+      () => this.callOptional(what, (o) => this.core.readPersistentVolume({ name }, o)),
       signal,
     );
   }

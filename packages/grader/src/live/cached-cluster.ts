@@ -48,6 +48,10 @@ export class CachedCluster extends Cluster {
     return Promise.resolve(this.watches.list<V1PersistentVolume>('persistentvolumes'));
   }
 
+  override persistentVolume(name: string): Promise<V1PersistentVolume | undefined> {
+    return Promise.resolve(this.watches.get<V1PersistentVolume>('persistentvolumes', name));
+  }
+
   override storageClasses(): Promise<V1StorageClass[]> {
     return Promise.resolve(this.watches.list<V1StorageClass>('storageclasses'));
   }

@@ -29,8 +29,9 @@ const params = z.strictObject({
 /** Parameters of pv-claimref. */
 export type PvClaimRefParams = z.infer<typeof params>;
 
-/** What pv-claimref reads: every PersistentVolume. */
+/** What pv-claimref reads: the PersistentVolume the lab names. */
 export interface PvClaimRefFacts {
+  /** The named PV alone, or every PV when it does not exist (the evidence names those claiming the claim). */
   pvs: V1PersistentVolume[];
 }
 
@@ -41,7 +42,10 @@ export const pvClaimRef = definePrimitive<PvClaimRefParams, PvClaimRefFacts>({
     'PersistentVolume pre-bound by spec.claimRef (name and namespace) with the expected capacity, access modes, reclaim policy and NFS source',
   params,
   defaultTimeoutSeconds: 30,
-  gather: async (ctx) => ({ pvs: await ctx.cluster.persistentVolumes(ctx.signal) }),
+  gather: async (ctx, p) => {
+    const pv = await ctx.cluster.persistentVolume(p.pv, ctx.signal);
+    return { pvs: pv ? [pv] : await ctx.cluster.persistentVolumes(ctx.signal) };
+  },
   judge: judgePvClaimRef,
 });
 

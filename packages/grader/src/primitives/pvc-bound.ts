@@ -79,7 +79,7 @@ function takenByController(pv: V1PersistentVolume | undefined): boolean {
   );
 }
 
-/** What pvc-bound reads: the namespace's claims and every PV; for a claim not Bound, asked for, the StorageClasses and the Events. */
+/** What pvc-bound reads: the namespace's claims and the PVs it names (the lab's and the claim's volumeName); for a claim not Bound, asked for, the StorageClasses and the Events. */
 export interface PvcBoundFacts {
   namespace: string;
   pvcs: V1PersistentVolumeClaim[];
@@ -92,12 +92,17 @@ export interface PvcBoundFacts {
 /** What pvc-bound's judge may ask for. */
 export type PvcBoundNeed = 'classes' | 'events';
 
-async function gather(ctx: CheckContext): Promise<PvcBoundFacts> {
-  const [pvcs, pvs] = await Promise.all([
+async function gather(ctx: CheckContext, p: PvcBoundParams): Promise<PvcBoundFacts> {
+  const [pvcs, expected] = await Promise.all([
     ctx.cluster.persistentVolumeClaims(ctx.namespace, ctx.signal),
-    ctx.cluster.persistentVolumes(ctx.signal),
+    p.pv ? ctx.cluster.persistentVolume(p.pv, ctx.signal) : undefined,
   ]);
-  return { namespace: ctx.namespace, pvcs, pvs };
+  const volumeName = byName(pvcs, p.claim)?.spec?.volumeName;
+  const bound =
+    volumeName && volumeName !== p.pv
+      ? await ctx.cluster.persistentVolume(volumeName, ctx.signal)
+      : undefined;
+  return { namespace: ctx.namespace, pvcs, pvs: [expected, bound].filter((pv) => pv !== undefined) };
 }
 
 async function gatherMore(
