@@ -36,10 +36,15 @@ const started = Date.now();
 const children = [];
 // A TERM for us (CI cancelling) is a TERM for both lanes; Ctrl-C reaches them from the terminal
 // itself, and we wait for them to clean up (the cluster lane stops its cluster) before exiting.
+// A lane's exit code does not say it was stopped (turbo exits 0 on SIGINT): we remember it.
+let interrupted = '';
 process.on('SIGTERM', () => {
+  interrupted = 'SIGTERM';
   for (const c of children) c.kill('SIGTERM');
 });
-process.on('SIGINT', () => {});
+process.on('SIGINT', () => {
+  interrupted = 'SIGINT';
+});
 const results = await Promise.all(
   lanes.map(
     (lane) =>
@@ -63,9 +68,12 @@ const results = await Promise.all(
 );
 
 const minutes = (s) => `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-for (const r of results)
-  console.log(
-    `npm test: ${r.lane.name} ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${minutes(r.seconds)}`,
-  );
+const verdict = (code) =>
+  interrupted
+    ? `INTERRUPTED (${interrupted}, exit ${code})`
+    : code === 0
+      ? 'passed'
+      : `FAILED (exit ${code})`;
+for (const r of results) console.log(`npm test: ${r.lane.name} ${verdict(r.code)} in ${minutes(r.seconds)}`);
 console.log(`npm test: ${minutes(Math.round((Date.now() - started) / 1000))} in all`);
-process.exit(results.some((r) => r.code !== 0) ? 1 : 0);
+process.exit(interrupted || results.some((r) => r.code !== 0) ? 1 : 0);
