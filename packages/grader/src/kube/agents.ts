@@ -15,7 +15,8 @@ const same = (a: unknown, b: unknown): boolean =>
 /**
  * The pooled agent to send a request with instead of the one client-node made for it (same TLS
  * options, kept alive), or undefined to keep that one (a proxy agent keeps its own connections).
- * New credentials (a rotated client certificate) start a new pool; the old one's idle sockets close.
+ * New credentials (a rotated client certificate) start a new pool; the old one's sockets close
+ * once idle for the pool's timeout.
  */
 export function pooledAgent(owner: object, perRequest: http.Agent | undefined): http.Agent | undefined {
   const Agent = perRequest?.constructor;

@@ -133,14 +133,14 @@ export class Cluster {
    * has a PV per student, so listing them all in every run costs O(class) per namespace.
    */
   persistentVolume(name: string, signal?: AbortSignal): Promise<V1PersistentVolume | undefined> {
+    const what = `read persistentvolume ${name}`;
     const listed = this.cache.get('list persistentvolumes') as Promise<V1PersistentVolume[]> | undefined;
     if (listed)
       return raceSignal(
         listed.then((pvs) => pvs.find((pv) => pv.metadata?.name === name)),
         signal,
-        name,
+        what,
       );
-    const what = `read persistentvolume ${name}`;
     return this.cached(
       what,
       () => this.callOptional(what, (o) => this.core.readPersistentVolume({ name }, o)),
