@@ -60,7 +60,8 @@ const COMMANDS: string[][] = [
   ['GETDEL', 'zh'],
 ];
 
-describe('redis-cli on a pipe, answered without the process', () => {
+// 30 redis-cli processes, and two servers: seconds on a busy machine.
+describe('redis-cli on a pipe, answered without the process', { timeout: 120_000 }, () => {
   let dir: string;
   let server: RedisProcess;
   let twin: RedisProcess;
@@ -68,7 +69,7 @@ describe('redis-cli on a pipe, answered without the process', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kube-sim-resp-'));
     server = await startRedisServer({ bin, dir: mkdtempSync(path.join(dir, 'ours-')) });
     twin = await startRedisServer({ bin, dir: mkdtempSync(path.join(dir, 'real-')) });
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([server?.stop(2000), twin?.stop(2000)]);
     rmSync(dir, { recursive: true, force: true });
