@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { kubeConfigFrom } from '../kube/config.ts';
 import { grade } from '../runner.ts';
 import { formatCorpus, mutationScenarios, scoreCorpus } from '../scenario/mutations.ts';
-import { applyScenarios, kubeTarget } from '../scenario/target.ts';
+import { applyScenarios, GRADE_CONCURRENCY, inPool, kubeTarget } from '../scenario/target.ts';
 import type { Manifest, Scenario } from '../scenario/types.ts';
 import type { Lab, RunResult } from '../types.ts';
 
@@ -173,7 +173,7 @@ export async function labTest(o: LabTestOptions): Promise<number> {
     }
     await applyScenarios(target, mutations, { concurrency: sim ? undefined : 10 });
     const results: Record<string, RunResult> = { [baseline.namespace]: solution };
-    for (const r of await Promise.all(mutations.map(gradeOne))) results[r.namespace] = r;
+    for (const r of await inPool(mutations, gradeOne, GRADE_CONCURRENCY)) results[r.namespace] = r;
     const counts = scoreCorpus(all, results);
     const ids = o.lab.checks.map((c) => c.id);
     const widths = [

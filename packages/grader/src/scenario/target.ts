@@ -239,6 +239,22 @@ export async function applyScenario(target: ScenarioTarget, scenario: Scenario):
   }
 }
 
+/** `fn` over `items`, at most `concurrency` at a time (all at once when unset); results in order. */
+export async function inPool<T, R>(
+  items: readonly T[],
+  fn: (item: T) => Promise<R>,
+  concurrency = items.length,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+      for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
+    }),
+  );
+  return results;
+}
+
 /** Applies scenarios wave by wave (a wave finishes before the next starts), at most `concurrency` at a time. */
 export async function applyScenarios(
   target: ScenarioTarget,
@@ -247,12 +263,13 @@ export async function applyScenarios(
 ): Promise<void> {
   const waves = [...new Set(scenarios.map((s) => s.wave ?? 1))].sort((a, b) => a - b);
   for (const w of waves) {
-    const queue = scenarios.filter((s) => (s.wave ?? 1) === w);
-    const n = Math.max(1, Math.min(opts.concurrency ?? queue.length, queue.length));
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        for (let s = queue.shift(); s; s = queue.shift()) await applyScenario(target, s);
-      }),
-    );
+    const wave = scenarios.filter((s) => (s.wave ?? 1) === w);
+    await inPool(wave, (s) => applyScenario(target, s), opts.concurrency);
   }
 }
+
+/**
+ * How many mutations are graded at once: each run's check deadlines measure its own wall time, so
+ * a hundred runs sharing one busy machine would turn slow checks into errors.
+ */
+export const GRADE_CONCURRENCY = 8;

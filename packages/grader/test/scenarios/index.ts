@@ -17,6 +17,8 @@ export {
   applyScenario,
   applyScenarios,
   describeStep,
+  GRADE_CONCURRENCY,
+  inPool,
   jsonPath,
   kubeTarget,
   type ScenarioTarget,

@@ -10,7 +10,9 @@ import { grade, type CheckResult, type Lab, type RunResult } from '../../src/ind
 import {
   applyScenarios,
   COURSE_ENVIRONMENT,
+  GRADE_CONCURRENCY,
   gradeOptionsFor,
+  inPool,
   kubeTarget,
   type Scenario,
 } from '../scenarios/index.ts';
@@ -94,8 +96,10 @@ export async function buildAndGrade(
   const target = kubeTarget(env.kc);
   await target.apply([...COURSE_ENVIRONMENT]);
   await applyScenarios(target, scenarios);
-  const results = await Promise.all(
-    scenarios.map((s) => grade({ ...gradeOptionsFor(s), kubeConfig: env.kc, timeMultiplier: MULT })),
+  const results = await inPool(
+    scenarios,
+    (s) => grade({ ...gradeOptionsFor(s), kubeConfig: env.kc, timeMultiplier: MULT }),
+    GRADE_CONCURRENCY,
   );
   return Object.fromEntries(results.map((r) => [r.namespace, r]));
 }
