@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 
 export const BIN = resolve(import.meta.dirname, '../bin/kubegrade.js');
 
-/** Runs kubegrade and resolves to its exit code and output; `nodeArgs` go to node before the script. */
+/** Runs kubegrade and resolves to its exit code and output; `nodeArgs` go to node before the script; killed after 6 minutes (a whole `lab test` corpus on a busy machine takes minutes). */
 export function kubegrade(
   args: string[],
   env: Record<string, string> = {},
@@ -16,7 +16,7 @@ export function kubegrade(
     execFile(
       process.execPath,
       [...nodeArgs, BIN, ...args],
-      { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 },
+      { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 360_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         done({ code, stdout, stderr });

@@ -11,7 +11,9 @@ const SOLUTIONS = resolve(import.meta.dirname, 'solutions');
 const tmp = mkdtempSync(join(tmpdir(), 'kubegrade-lab-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('kubegrade lab test', () => {
+// Each test is a whole `kubegrade lab test` process grading ~40 mutations 8 at a time, pod deletes
+// included: minutes on a busy CI machine (it timed out at 120 s at load 15-18).
+describe('kubegrade lab test', { timeout: 400_000 }, () => {
   for (const lab of ['pv-claimref', 'redis-exist-pvc', 'redis-not-exist-pvc']) {
     it(`proves ${lab} with the chapter's manifests: the solution passes in full, no false pass`, async () => {
       const r = await kubegrade(['lab', 'test', lab, '--solution', join(SOLUTIONS, lab)]);
