@@ -30,6 +30,14 @@ interface Running {
   unreadyReported?: boolean;
 }
 
+/**
+ * Pods synced at once. The kubelet gives every pod a worker of its own, so one pod's slow stop
+ * (Redis saving on SIGTERM, a container using its whole grace period) or start never holds up
+ * another pod; the bound only keeps a wipe of thousands of pods from forking thousands of processes
+ * at the same moment.
+ */
+const POD_WORKERS = 64;
+
 /** Scheduler + kubelet for every pod. */
 export class PodController implements Controller {
   readonly queue: WorkQueue;
@@ -49,7 +57,7 @@ export class PodController implements Controller {
   private nextIp = 2;
 
   constructor(private readonly o: ControllerContext) {
-    this.queue = new WorkQueue('pods', (k) => this.sync(k), o.onError);
+    this.queue = new WorkQueue('pods', (k) => this.sync(k), o.onError, POD_WORKERS);
     o.faults.onChange(() => {
       for (const pod of this.o.api.store.list(PODS))
         this.queue.add(`${pod.metadata.namespace}/${pod.metadata.name}`);
