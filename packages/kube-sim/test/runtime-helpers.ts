@@ -1,6 +1,7 @@
 // A minimal in-memory ClusterView and pod builders for testing the runtime without the API server.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { ClusterView, ExecIO, KubeObject } from '../src/runtime-contract.ts';
+import { LAUNCHER_NAME } from '../src/runtime/launcher.ts';
 
 /** An in-memory ClusterView tests fill by hand. */
 export class MemoryView implements ClusterView {
@@ -70,14 +71,25 @@ export function capture(): { io: ExecIO; out: () => string; err: () => string } 
 
 /** PIDs of live redis-servers whose working directory (Redis chdirs to --dir) is under `dir`. */
 export function redisServersUnder(dir: string): number[] {
+  return livePids(
+    (pid, cmdline) => cmdline.includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`).startsWith(dir),
+  );
+}
+
+/** Pids of kube-sim's launcher processes (src/runtime/launcher.ts) that are alive. */
+export function launchers(): number[] {
+  return livePids((_pid, cmdline) => cmdline.includes(LAUNCHER_NAME));
+}
+
+/** Pids of running (not zombie) processes that `match` accepts. */
+function livePids(match: (pid: string, cmdline: string) => boolean): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('redis-server')) continue;
-      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) out.push(Number(entry));
+      if (match(entry, readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) out.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

@@ -1,11 +1,11 @@
 // No orphans: a process running kube-sim with Redis pods that dies by SIGKILL (no cleanup code
-// runs) must not leave its redis-server children behind.
+// runs) must not leave its redis-server processes, or the launcher that started them, behind.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it, onTestFinished } from 'vitest';
-import { redisServersUnder } from './runtime-helpers.ts';
+import { launchers, redisServersUnder } from './runtime-helpers.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -31,9 +31,16 @@ it('leaves no redis-server behind when the process running kube-sim is SIGKILLed
   onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
   expect(pids).toHaveLength(4);
   expect(redisServersUnder(dataDir).sort()).toEqual([...pids].sort());
+  const launcher = launchers().filter((pid) => parentOf(pid) === child.pid);
+  expect(launcher).toHaveLength(1);
   child.kill('SIGKILL');
+  const left = () => [...redisServersUnder(dataDir), ...launchers().filter((p) => launcher.includes(p))];
   const deadline = Date.now() + 15_000;
-  while (redisServersUnder(dataDir).length > 0 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 100));
-  expect(redisServersUnder(dataDir)).toEqual([]);
+  while (left().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(left()).toEqual([]);
 }, 60_000);
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}

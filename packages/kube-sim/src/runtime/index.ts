@@ -26,7 +26,8 @@ import { crlfIO } from './tty.ts';
 import { RedisStartError, startRedisServer, type RedisProcess } from './redis-process.ts';
 import { volumeBacking } from './volumes.ts';
 
-export { orphanGuard, RedisStartError, type RedisProcess } from './redis-process.ts';
+export { orphanGuard } from './launcher.ts';
+export { RedisStartError, type RedisProcess } from './redis-process.ts';
 export { imageKind, imageBaseName, ociNotFoundMessage, type ImageKind } from './images.ts';
 export {
   etcHosts,

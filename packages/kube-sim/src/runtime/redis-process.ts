@@ -1,9 +1,7 @@
-// One real redis-server per Redis container incarnation. Children are started through
-// `setpriv --pdeathsig SIGTERM` (util-linux, always present on Debian) so the kernel signals them
-// when the process that spawned them dies, even by SIGKILL: no orphaned servers after a crash.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// One real redis-server per Redis container incarnation, started by the launcher process
+// (launcher.ts), never forked from kube-sim itself.
 import net from 'node:net';
+import { launch as launchProcess } from './launcher.ts';
 
 /** A running (or exited) redis-server. */
 export interface RedisProcess {
@@ -22,19 +20,6 @@ export interface RedisProcess {
 /** Raised when a redis-server cannot be started; the message carries its log tail. */
 export class RedisStartError extends Error {
   override readonly name = 'RedisStartError';
-}
-
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-
-/** Whether children are tied to this process's life by the kernel (parent-death signal). */
-export const orphanGuard: 'pdeathsig' | 'none' = SETPRIV ? 'pdeathsig' : 'none';
-
-const live = new Set<ChildProcess>();
-if (!SETPRIV) {
-  // Without setpriv the best remaining guard is killing children on a normal exit.
-  process.once('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
 }
 
 /** A TCP port on 127.0.0.1 free right now (another process may still take it: callers retry). */
@@ -84,24 +69,12 @@ function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
     // The compiled-in save points, unless the container's args set their own (`--save ""` = none).
     ...(hasFlag(opts.extraArgs, '--save') ? [] : ['--save', '3600 1 300 100 60 10000']),
   ];
-  const child = SETPRIV
-    ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', opts.bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  const child = launchProcess(opts.bin, args);
   const lines: string[] = [];
   let running = true;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      running = false;
-      live.delete(child);
-      resolve(code);
-    });
-    child.once('error', (err) => {
-      lines.push(String(err));
-      running = false;
-      live.delete(child);
-      resolve(127);
-    });
+  const exited = child.exited.then((code) => {
+    running = false;
+    return code;
   });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -116,8 +89,8 @@ function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
         ),
       );
     }, opts.timeoutMs ?? 15000);
-    const onData = (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
+    child.onOutput((chunk) => {
+      buf += chunk;
       let i: number;
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
@@ -130,11 +103,11 @@ function launch(opts: RedisStartOptions, port: number): Promise<RedisProcess> {
           resolve(proc);
         }
       }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    });
     const proc: RedisProcess = {
-      pid: child.pid ?? -1,
+      get pid() {
+        return child.pid;
+      },
       port,
       dir: opts.dir,
       exited,
