@@ -30,6 +30,9 @@ import { poll } from '../poll.ts';
 export { isPodReady, raceSignal, sleep, toPlain };
 import { execInPod, type ExecResult } from './exec.ts';
 
+/** A pod watch that ran at least this long before it ended is restarted at once by waitForPod. */
+const WATCH_RESTART_AFTER_MS = 1000;
+
 /** Options for a run's cluster access. */
 export interface ClusterOptions {
   /** Aborted when the run is cancelled or its deadline passes. */
@@ -316,10 +319,11 @@ export class Cluster {
   }
 
   /**
-   * Waits until `done(pod)` holds for the named pod (undefined = absent): poll() re-lists it at least
-   * every `pollMs` and, between lists, watches it (the client's watch ends whenever the server closes
-   * it, and may stall), so a change ends the pause at once. Returns the pod that satisfied it, or
-   * throws DeadlineError.
+   * Waits until `done(pod)` holds for the named pod (undefined = absent): poll() lists it, then
+   * watches it from that list, so a change ends the pause at once. A watch the server ends after it
+   * ran a while is followed by a new list and watch at once; the pause also ends after `pollMs`, as a
+   * watch may stall (and one refused at once leaves plain polling every `pollMs`). Returns the pod
+   * that satisfied it, or throws DeadlineError.
    */
   async waitForPod(
     namespace: string,
@@ -369,6 +373,7 @@ export class Cluster {
         };
         const onAbort = () => end();
         const timer = setTimeout(end, wait);
+        const started = Date.now();
         signal.addEventListener('abort', onAbort, { once: true });
         if (signal.aborted) return end();
         watch
@@ -384,7 +389,9 @@ export class Cluster {
               if (done(current)) end();
             },
             () => {
-              // The watch ended (server close, 410, error): fall back to the next re-list.
+              // The watch ended (server close, 410, error): list again now, unless it ended at once
+              // (refused: polling stays in charge, without a list-watch loop).
+              if (Date.now() - started >= WATCH_RESTART_AFTER_MS) end();
             },
           )
           .then((c) => {
@@ -397,7 +404,7 @@ export class Cluster {
       });
     const r = await poll(list, done, {
       withinMs: opts.timeoutMs,
-      everyMs: opts.pollMs ?? 1000,
+      everyMs: opts.pollMs ?? 5000,
       pauses: 'no-late-try',
       pause: watchPause,
     });

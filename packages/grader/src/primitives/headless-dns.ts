@@ -97,8 +97,11 @@ export interface HeadlessDnsFacts {
   statefulSets: V1StatefulSet[];
   services: V1Service[];
   pods: V1Pod[];
-  /** The first tool that started (none: neither could), and why the others did not. */
-  tools?: { tool: Tool | undefined; notStarted: Record<string, string> };
+  /**
+   * The first tool that started (none: neither could), why the others did not, and what that tool
+   * answered for the first name (the Service's), which the answers then start from.
+   */
+  tools?: { tool: Tool | undefined; notStarted: Record<string, string>; first?: Lookup };
   /** The last answer to each name asked, and how long they were asked for (seconds, multiplied). */
   answers?: { byName: Record<string, Lookup>; seconds: number };
   /** null: the API does not serve EndpointSlices. */
@@ -238,7 +241,11 @@ async function gatherMore(
     const notStarted: Record<string, string> = {};
     for (const t of ['getent', 'nslookup'] as const) {
       const r = await lookup(ctx, podName, container, t, names[0] ?? '');
-      if (r.started) return { ...facts, tools: { tool: t, notStarted } };
+      if (r.started)
+        return {
+          ...facts,
+          tools: { tool: t, notStarted, first: { name: r.name, ips: r.ips, output: r.output } },
+        };
       notStarted[t] = r.reason;
     }
     return { ...facts, tools: { tool: undefined, notStarted } };
@@ -248,7 +255,8 @@ async function gatherMore(
   const tool = facts.tools?.tool;
   if (!tool) return facts;
   // Records appear once pods are Ready and misses are cached: ask again until every name answers.
-  const byName: Record<string, Lookup> = {};
+  const first = facts.tools?.first;
+  const byName: Record<string, Lookup> = first ? { [first.name]: first } : {};
   const unresolved = () => names.filter((n) => (byName[n]?.ips.length ?? 0) === 0);
   await poll(
     async () => {
