@@ -60,20 +60,41 @@ export class Cluster {
     this.discovery = kc.makeApiClient(DiscoveryV1Api);
   }
 
-  /** Per-request options: the run's signal plus a fresh request deadline, over the pooled connections. */
-  requestOptions(signal?: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  /**
+   * Runs `fn` with per-request options: the run's signal plus a fresh deadline for each request it
+   * sends, over the pooled connections. The deadlines are cleared once `fn` is done (an
+   * AbortSignal.timeout per request would stay armed for its whole length and then abort, building
+   * an error nobody reads, thousands of times in a class regrade).
+   */
+  private async withRequestOptions<T>(
+    signal: AbortSignal | undefined,
+    fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>,
+  ): Promise<T> {
     const { requestTimeoutMs } = this.opts;
     const signals = [this.opts.signal, ...(signal ? [signal] : [])];
+    const timers: NodeJS.Timeout[] = [];
     const mw: ObservableMiddleware = {
       pre: (ctx) => {
-        ctx.setSignal(AbortSignal.any([...signals, AbortSignal.timeout(requestTimeoutMs)]));
+        const deadline = new AbortController();
+        timers.push(
+          setTimeout(
+            () =>
+              deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+            requestTimeoutMs,
+          ),
+        );
+        ctx.setSignal(AbortSignal.any([...signals, deadline.signal]));
         const pooled = pooledAgent(this.kc, ctx.getAgent());
         if (pooled) ctx.setAgent(pooled);
         return new Observable(Promise.resolve(ctx));
       },
       post: (rsp) => new Observable(Promise.resolve(rsp)),
     };
-    return { middleware: [mw], middlewareMergeStrategy: 'append' };
+    try {
+      return await fn({ middleware: [mw], middlewareMergeStrategy: 'append' });
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
   }
 
   /** Runs one API call, mapping failures to ClusterError. */
@@ -83,7 +104,7 @@ export class Cluster {
     signal?: AbortSignal,
   ): Promise<T> {
     try {
-      return await fn(this.requestOptions(signal));
+      return await this.withRequestOptions(signal, fn);
     } catch (err) {
       throw toClusterError(err, what);
     }
@@ -96,7 +117,7 @@ export class Cluster {
     signal?: AbortSignal,
   ): Promise<T | undefined> {
     try {
-      return await fn(this.requestOptions(signal));
+      return await this.withRequestOptions(signal, fn);
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
       throw toClusterError(err, what);
