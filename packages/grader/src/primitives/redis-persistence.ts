@@ -378,11 +378,16 @@ export const redisPersistence: Primitive<RedisPersistenceParams> = {
     const report = (o: Outcome): Outcome => ({ ...o, evidence: Object.assign(evidence, o.evidence ?? {}) });
 
     try {
-      evidence.studentKeyBefore = {
-        key: p.studentKey,
-        value: await redis(ctx, name, container, ['GET', p.studentKey]),
-      };
-      const writeProblem = await writeProbe(ctx, p, name, container, probe, evidence);
+      // The student's key (evidence only) is read while the probe is written: different keys, one
+      // round trip less. Both are awaited before anything else, so the cleanup below sees the SET.
+      const [studentBefore, written] = await Promise.allSettled([
+        redis(ctx, name, container, ['GET', p.studentKey]),
+        writeProbe(ctx, p, name, container, probe, evidence),
+      ]);
+      if (studentBefore.status === 'rejected') throw studentBefore.reason;
+      if (written.status === 'rejected') throw written.reason;
+      evidence.studentKeyBefore = { key: p.studentKey, value: studentBefore.value };
+      const writeProblem = written.value;
       if (writeProblem) return report(writeProblem);
 
       const readyBefore = owner.status?.readyReplicas ?? 0;

@@ -39,11 +39,13 @@ describe('lab B (redis-exist-pvc) against kube-sim', () => {
       oldUid: string;
       newUid: string;
       cleanup: string;
+      studentKeyBefore: { key: string; value: string };
       studentKeyAfter: { value: string };
     };
     expect(ev.key).toMatch(/^kubegrade:probe:/);
     expect(ev.newUid).not.toBe(ev.oldUid);
     expect(ev.cleanup).toBe('1');
+    expect(ev.studentKeyBefore).toEqual({ key: 'testkey', value: 'Hello, Redis!' });
     expect(ev.studentKeyAfter.value).toBe('Hello, Redis!');
     expect(persistence?.message).toContain('your testkey: "Hello, Redis!"');
     const dns = r?.checks.find((c) => c.id === 'headless-dns');
