@@ -72,24 +72,30 @@ export function capture(): { io: ExecIO; out: () => string; err: () => string } 
 /** PIDs of live redis-servers whose working directory (Redis chdirs to --dir) is under `dir`. */
 export function redisServersUnder(dir: string): number[] {
   return livePids(
-    (pid, cmdline) => cmdline.includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`).startsWith(dir),
+    ({ pid, cmdline }) =>
+      cmdline.includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`).startsWith(dir),
   );
 }
 
-/** Pids of kube-sim's launcher processes (src/runtime/launcher.ts) that are alive. */
-export function launchers(): number[] {
-  return livePids((_pid, cmdline) => cmdline.includes(LAUNCHER_NAME));
+/** Pids of kube-sim's launcher processes (src/runtime/launcher.ts) that are alive, of `parent` if given. */
+export function launchers(parent?: number): number[] {
+  return livePids(
+    ({ cmdline, ppid }) => cmdline.includes(LAUNCHER_NAME) && (parent === undefined || ppid === parent),
+  );
 }
 
 /** Pids of running (not zombie) processes that `match` accepts. */
-function livePids(match: (pid: string, cmdline: string) => boolean): number[] {
+function livePids(match: (p: { pid: string; cmdline: string; ppid: number }) => boolean): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (match(entry, readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) out.push(Number(entry));
+      // After "(comm) ": state, ppid, ...
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (match({ pid: entry, cmdline, ppid: Number(ppid) })) out.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

@@ -102,7 +102,7 @@ function current(): NonNullable<typeof launcher> {
     else if (e.ev === 'error') for (const f of entry.output) f(`${e.message}\n`);
     else {
       entries.delete(e.id);
-      idle(l);
+      holdWhileBusy(l);
       entry.exit(e.code);
     }
   });
@@ -118,7 +118,7 @@ function current(): NonNullable<typeof launcher> {
 }
 
 /** Only a launcher with live children keeps this process running. */
-function idle(l: NonNullable<typeof launcher>): void {
+function holdWhileBusy(l: NonNullable<typeof launcher>): void {
   if (l.entries.size > 0) {
     l.child.ref();
     l.child.channel?.ref();
@@ -136,7 +136,7 @@ export function launch(file: string, args: string[]): Launched {
   const exited = new Promise<number | null>((resolve) => (exit = resolve));
   const entry: Entry = { pid: -1, output: [], exit };
   l.entries.set(id, entry);
-  idle(l);
+  holdWhileBusy(l);
   const [guardedFile, guardedArgs] = guarded(file, args);
   l.child.send({ op: 'start', id, file: guardedFile, args: guardedArgs });
   return {
