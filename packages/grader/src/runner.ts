@@ -1,6 +1,5 @@
-// The runner: checks in dependency order, the ones that only read at once and the disruptive ones
-// last and alone, each under its own deadline and the run's, cancellable, at most one run per
-// namespace at a time in this process, with progress events.
+// The runner: checks in dependency order (disruptive ones last), each under its own deadline and the
+// run's, cancellable, at most one run per namespace at a time in this process, with progress events.
 // Any failure of the grader or the cluster becomes a check with status `error`, never a crash.
 import { ClusterError } from './errors.ts';
 import { hint as hintFor, isHintKey } from './hints.ts';
@@ -110,19 +109,6 @@ export function planChecks(lab: Lab, only?: readonly string[]): LabCheck[] {
   return ordered;
 }
 
-/**
- * The plan split in two: the checks that disturb nothing (run at once, each after its needs), then
- * the disruptive ones and whatever needs one of them (one at a time, in plan order).
- */
-export function phases(plan: readonly LabCheck[]): { together: LabCheck[]; after: LabCheck[] } {
-  const late = new Set<string>();
-  for (const c of plan) if (c.disruptive || c.needs.some((n) => late.has(n))) late.add(c.id);
-  return {
-    together: plan.filter((c) => !late.has(c.id)),
-    after: plan.filter((c) => late.has(c.id)),
-  };
-}
-
 /** The run's status: error if any check errored, else failed if any failed or was skipped, else passed. */
 export function runStatus(checks: readonly CheckResult[]): RunStatus {
   if (checks.some((c) => c.status === 'error')) return 'error';
@@ -170,8 +156,7 @@ export async function grade(opts: GradeOptions): Promise<RunResult> {
     maxScore: lab.checks.filter((c) => plan.includes(c)).reduce((s, c) => s + c.points, 0),
     status: runStatus(checks),
     graderVersion: GRADER_VERSION,
-    // In plan order, whichever finished first.
-    checks: plan.flatMap((p) => checks.filter((c) => c.id === p.id)),
+    checks,
   });
 
   const runController = new AbortController();
@@ -217,43 +202,23 @@ export async function grade(opts: GradeOptions): Promise<RunResult> {
       // Waits scale with the multiplier; without settling there are none (0 keeps one evaluation).
       const waitMult = opts.settle === false ? 0 : mult;
       const results = new Map<string, CheckResult>();
-      const env: RunOneEnv = {
-        lab,
-        namespace,
-        cluster,
-        results,
-        runSignal,
-        mult,
-        waitMult,
-        disruptive,
-        runTimeoutMs,
-        cancelled: opts.signal,
-      };
-      const run = async (check: LabCheck) => {
+      for (const check of plan) {
         const started = Date.now();
         emit({ type: 'check-started', checkId: check.id, at: new Date() });
-        let outcome: Outcome;
-        try {
-          outcome = await runOne(check, env);
-        } catch (err) {
-          // Never a rejection: the checks running beside this one still report.
-          outcome = error(errorMessage(err));
-        }
+        const outcome = await runOne(check, {
+          lab,
+          namespace,
+          cluster,
+          results,
+          runSignal,
+          mult,
+          waitMult,
+          disruptive,
+          runTimeoutMs,
+          cancelled: opts.signal,
+        });
         results.set(check.id, record(check, started, outcome));
-      };
-      const { together, after } = opts.oneAtATime ? { together: [], after: plan } : phases(plan);
-      // Each check of the first phase starts once its needs have finished; they only read, so they
-      // share the time. Whatever disturbs the workload waits for all of them, then goes alone.
-      const running = new Map<string, Promise<void>>();
-      for (const check of together) {
-        const needs = check.needs.flatMap((n) => running.get(n) ?? []);
-        running.set(
-          check.id,
-          Promise.all(needs).then(() => run(check)),
-        );
       }
-      await Promise.all(running.values());
-      for (const check of after) await run(check);
     });
   } catch (err) {
     // Only the lock wait can throw here (cancelled before starting): report every check as error.

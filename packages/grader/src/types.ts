@@ -81,12 +81,6 @@ export interface GradeOptions {
    * lab: the next change re-evaluates). Default true.
    */
   settle?: boolean;
-  /**
-   * true: one check at a time, in plan order (the live lab attributes each exec to the check that is
-   * running). Default false: the checks that disturb nothing run at once (each after its needs), then
-   * the disruptive ones, one at a time.
-   */
-  oneAtATime?: boolean;
 }
 
 /** A check as declared in a lab file. */

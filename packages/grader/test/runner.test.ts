@@ -104,58 +104,6 @@ describe('runner', () => {
     ).toEqual(['start a', 'end a pass', 'start b', 'end b pass', 'start delete-pod', 'end delete-pod pass']);
   });
 
-  it('runs the checks that only read at once, each after its needs, and the disruptive one after all of them', async () => {
-    const events: GradeEvent[] = [];
-    const checks = [
-      { id: 'slow', with: { delayMs: 150 } },
-      { id: 'quick', with: { delayMs: 10 } },
-      { id: 'after-quick', needs: ['quick'] },
-      { id: 'delete-pod', disruptive: true },
-    ];
-    const seen = (es: GradeEvent[]) =>
-      es.map((e) => (e.type === 'check-started' ? `start ${e.checkId}` : `end ${e.result.id}`));
-    const r = await grade({
-      lab: lab(checks),
-      namespace: 'ns-together',
-      kubeConfig: kc,
-      onEvent: (e) => events.push(e),
-    });
-    // slow and quick share the time; after-quick waits only for quick; delete-pod for all three.
-    expect(seen(events)).toEqual([
-      'start slow',
-      'start quick',
-      'end quick',
-      'start after-quick',
-      'end after-quick',
-      'end slow',
-      'start delete-pod',
-      'end delete-pod',
-    ]);
-    // The result lists the checks in plan order, whichever finished first.
-    expect(r.checks.map((c) => c.id)).toEqual(['slow', 'quick', 'after-quick', 'delete-pod']);
-    expect(r.score).toBe(40);
-
-    // oneAtATime (the live lab's way): strictly in plan order.
-    const one: GradeEvent[] = [];
-    await grade({
-      lab: lab(checks),
-      namespace: 'ns-one-at-a-time',
-      kubeConfig: kc,
-      oneAtATime: true,
-      onEvent: (e) => one.push(e),
-    });
-    expect(seen(one)).toEqual([
-      'start slow',
-      'end slow',
-      'start quick',
-      'end quick',
-      'start after-quick',
-      'end after-quick',
-      'start delete-pod',
-      'end delete-pod',
-    ]);
-  });
-
   it('skips a check whose need did not pass, with the reason, but runs unrelated checks', async () => {
     const r = await grade({
       lab: lab([{ id: 'a', with: { status: 'fail' } }, { id: 'b', needs: ['a'] }, { id: 'c' }]),
@@ -226,10 +174,7 @@ describe('runner', () => {
   it('stops on cancellation: the running and remaining checks are errors, never passes', async () => {
     const controller = new AbortController();
     const p = grade({
-      lab: lab([
-        { id: 'slow', with: { delayMs: 5000 }, timeoutSeconds: 30 },
-        { id: 'next', needs: ['slow'] },
-      ]),
+      lab: lab([{ id: 'slow', with: { delayMs: 5000 }, timeoutSeconds: 30 }, { id: 'next' }]),
       namespace: 'ns-cancel',
       kubeConfig: kc,
       signal: controller.signal,
@@ -248,7 +193,7 @@ describe('runner', () => {
     calls.length = 0;
     const slow = lab([
       { id: 'x', with: { delayMs: 200, tag: 'first' } },
-      { id: 'y', with: { tag: 'first' }, needs: ['x'] },
+      { id: 'y', with: { tag: 'first' } },
     ]);
     const fast = lab([
       { id: 'x', with: { tag: 'second' } },
@@ -272,8 +217,8 @@ describe('runner', () => {
       // timeout is far away): a loaded machine's late timers must not decide the outcome.
       lab: lab([
         { id: 'a', with: { delayMs: 100 } },
-        { id: 'b', with: { delayMs: 2100 }, timeoutSeconds: 30, needs: ['a'] },
-        { id: 'c', needs: ['b'] },
+        { id: 'b', with: { delayMs: 2100 }, timeoutSeconds: 30 },
+        { id: 'c' },
       ]),
       namespace: 'ns-run-deadline',
       kubeConfig: kc,

@@ -434,8 +434,6 @@ export class LiveEngine {
       kubeConfig: this.o.kubeConfig,
       disruptive: false,
       settle: false,
-      // Each exec is counted against the check that is running: one at a time.
-      oneAtATime: true,
       runTimeoutMs: 60_000,
       signal: this.abort.signal,
       cluster: (opts) =>
