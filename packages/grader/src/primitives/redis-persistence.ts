@@ -399,16 +399,9 @@ export const redisPersistence: Primitive<RedisPersistenceParams> = {
       evidence.newUid = newUid;
 
       evidence.statefulSetCaughtUp = await catchUp(ctx, p, readyBefore);
-      // The student's key is read beside the probe again (evidence only; one round trip less).
-      const [read, studentRead] = await Promise.allSettled([
-        readProbe(ctx, p, name, container, probe),
-        redis(ctx, name, container, ['GET', p.studentKey]),
-      ]);
-      if (read.status === 'rejected') throw read.reason;
-      if (studentRead.status === 'rejected') throw studentRead.reason;
-      const got = read.value;
-      const studentAfter = studentRead.value;
+      const got = await readProbe(ctx, p, name, container, probe);
       evidence.found = { value: got || '(nil)', newUid };
+      const studentAfter = await redis(ctx, name, container, ['GET', p.studentKey]);
       evidence.studentKeyAfter = { key: p.studentKey, value: studentAfter };
       return report(
         judgeReadBack({
