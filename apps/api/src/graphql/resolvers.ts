@@ -12,6 +12,7 @@ import type {
 import { ApiError, validate } from '../lib/errors.ts';
 import { toLabView } from '../lib/labs.ts';
 import { queryScoreboard, scoreboardRow, type ScoreboardRowData } from '../lib/scoreboard.ts';
+import { coalescedEvents } from '../lib/coalesced-events.ts';
 import * as runs from '../lib/runs.ts';
 import { importRoster, NAMESPACE_RE } from '../lib/roster.ts';
 import { createWebhook, retirePreviousSecrets, revokeWebhook, rotateWebhookSecret } from '../lib/webhooks.ts';
@@ -699,7 +700,12 @@ export const operations = {
       subscribe: async (_: unknown, args: Args, ctx: Ctx) => {
         const a = validate(z.object({ labId: id }), args);
         await labOr404(ctx, a.labId);
-        return ctx.pubsub.subscribe(runs.scoreboardTopic(a.labId));
+        // A row is re-read per event, so events of an enrollment that wait behind others are merged.
+        return coalescedEvents<{ enrollmentId?: string }>(
+          ctx.app.pubsub,
+          runs.scoreboardTopic(a.labId),
+          (event) => event.enrollmentId,
+        );
       },
       // One statement per event: the lab, that enrollment's read-model row and its latest run.
       resolve: async (payload: { labId: string; enrollmentId?: string }, _args: Args, ctx: Ctx) => {
