@@ -123,18 +123,32 @@ export async function beginAttempt(
   }, TX);
 }
 
-/** Marks a check RUNNING (the grader's check-started). False when this attempt was fenced out. */
+/**
+ * Marks a check RUNNING (the grader's check-started), in one statement as recordCheckResult: the
+ * fence, the check's status, the heartbeat and the run topic's NOTIFY. False when this attempt was
+ * fenced out.
+ */
 export async function markCheckStarted(db: PrismaClient, a: Attempt, checkId: string): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    if (!(await owns(tx, a))) return false;
-    await tx.checkResult.updateMany({
-      where: { runId: a.runId, checkId },
-      data: { status: 'RUNNING', startedAt: new Date() },
-    });
-    await tx.$executeRaw`UPDATE "GradingRun" SET "updatedAt" = now() WHERE "id" = ${a.runId}`;
-    await emit(tx, a, 'check-started', { checkId });
-    return true;
-  }, TX);
+  const runText = encodeMessage({
+    topic: runTopic(a.runId),
+    payload: {
+      event: 'check-started',
+      runId: a.runId,
+      labId: a.labId,
+      enrollmentId: a.enrollmentId,
+      checkId,
+    },
+  });
+  const rows = await db.$queryRaw<{ owned: boolean }[]>`
+    WITH owned AS (
+      SELECT "id" FROM "GradingRun" WHERE "id" = ${a.runId} AND "status" = 'RUNNING' AND "attempts" = ${a.attempt}::int FOR UPDATE),
+    started AS (
+      UPDATE "CheckResult" c SET "status" = 'RUNNING', "startedAt" = ${new Date()}::timestamptz
+      FROM owned o WHERE c."runId" = o."id" AND c."checkId" = ${checkId} RETURNING 1),
+    beat AS (UPDATE "GradingRun" g SET "updatedAt" = now() FROM owned o WHERE g."id" = o."id" RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM owned) AS "owned",
+           (SELECT pg_notify(${PUBSUB_CHANNEL}, ${runText})::text FROM owned) AS "run"`;
+  return rows[0]?.owned === true;
 }
 
 /**

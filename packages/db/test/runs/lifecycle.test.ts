@@ -62,6 +62,9 @@ it('records a run check by check and ends it with its score; a second attempt is
     { checkId: 'two', status: 'PENDING' },
   ]);
   expect(await markCheckStarted(t.prisma, first!, 'one')).toBe(true);
+  const running = await t.prisma.checkResult.findFirst({ where: { runId: run.id, checkId: 'one' } });
+  expect(running).toMatchObject({ status: 'RUNNING', finishedAt: null });
+  expect(running?.startedAt).toBeInstanceOf(Date);
   expect(await recordCheckResult(t.prisma, first!, pass('one', 40))).toBe(true);
   expect(await t.prisma.checkResult.findFirst({ where: { runId: run.id, checkId: 'one' } })).toMatchObject({
     status: 'PASS',
@@ -73,6 +76,11 @@ it('records a run check by check and ends it with its score; a second attempt is
   const second = await beginAttempt(t.prisma, run.id, run.jobId!, PLANNED, RUN_META);
   expect(second?.attempt).toBe(2);
   expect(await recordCheckResult(t.prisma, first!, pass('two', 60))).toBe(false);
+  expect(await markCheckStarted(t.prisma, first!, 'two')).toBe(false);
+  expect(await t.prisma.checkResult.findFirst({ where: { runId: run.id, checkId: 'two' } })).toMatchObject({
+    status: 'PENDING',
+    startedAt: null,
+  });
   expect(await heartbeat(t.prisma, first!)).toBe('lost');
   expect(await finishRun(t.prisma, first!, { status: 'PASSED', score: 100, maxScore: 100, checks: [] })).toBe(
     false,
