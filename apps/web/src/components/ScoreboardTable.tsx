@@ -110,8 +110,12 @@ export function ScoreboardTable({
           return (
             <div>
               {href ? (
+                // No prefetching from rows (here and the total): a row's links change with each
+                // run and every refresh re-prefetched each visible one, so a class regraded at once
+                // had the web app render two pages per row per change while the board was updating.
                 <Link
                   href={href}
+                  prefetch={false}
                   className="font-semibold text-blue-800 underline"
                   onClick={(e) => e.stopPropagation()}
                 >
@@ -174,6 +178,7 @@ export function ScoreboardTable({
             <div className="whitespace-nowrap" data-testid="total">
               <Link
                 href={`/labs/${encodeURIComponent(lab.id)}/ledger?enrollment=${encodeURIComponent(row.original.enrollment.id)}`}
+                prefetch={false}
                 className="font-semibold tabular-nums underline decoration-slate-300"
                 onClick={(e) => e.stopPropagation()}
               >
