@@ -2,10 +2,11 @@
 import { useLocale, useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
-import { useMutation, useQuery, type CombinedError } from 'urql';
+import { useClient, useMutation, useQuery, type CombinedError } from 'urql';
 import { pick } from '@/i18n/locales';
 import { formatCountdown, formatScore } from '@/lib/format';
-import { RUNS, SUBMIT_RUN } from '@/lib/queries';
+import { RUN, RUNS, SUBMIT_RUN } from '@/lib/queries';
+import { runToFollow } from '@/lib/runs';
 import { isActive, type Cooldown, type GradingRun, type MyLab, type RunSummary } from '@/lib/types';
 import { CheckList } from './CheckList';
 import { DeadlineNote } from './DeadlineNote';
@@ -59,6 +60,25 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
 
   const run = useLiveRun(latest);
   const active = isActive(run);
+
+  // The history can know of a newer run than the card: one queued elsewhere (another tab, a regrade)
+  // or one whose submit answer this card did not keep (it was mounted again by a page refresh that
+  // the server rendered before the submit). The card then fetches that run and follows it live.
+  const client = useClient();
+  const follow = runToFollow(run, history.data?.runs.nodes[0]);
+  useEffect(() => {
+    if (!follow) return;
+    let current = true;
+    void client
+      .query<{ run: GradingRun | null }>(RUN, { id: follow }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((res) => {
+        if (current && res.data?.run) setLatest(res.data.run);
+      });
+    return () => {
+      current = false;
+    };
+  }, [follow, client]);
   const now = useNow(retryAt !== null);
   const secondsLeft = retryAt === null ? 0 : Math.max(0, Math.ceil((retryAt - now) / 1000));
   const coolingDown = secondsLeft > 0;

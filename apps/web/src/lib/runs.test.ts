@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newerRun } from './runs';
+import { newerRun, runToFollow } from './runs';
 import type { CheckStatus, GradingRun, RunStatus } from './types';
 
 function run(
@@ -59,5 +59,17 @@ describe('newerRun', () => {
     expect(newerRun(old, fresh)).toBe(fresh);
     expect(newerRun(fresh, old)).toBe(fresh);
     expect(newerRun(null, fresh)).toBe(fresh);
+  });
+});
+
+describe('runToFollow', () => {
+  it('follows the newest run of the history only when it was queued after the one shown', () => {
+    const shown = run('FAILED', ['PASS', 'FAIL'], 'old', '2026-11-25T10:00:00Z');
+    const later = { id: 'new', queuedAt: '2026-11-25T10:05:00Z' };
+    expect(runToFollow(shown, later)).toBe('new');
+    expect(runToFollow(null, later)).toBe('new');
+    expect(runToFollow(shown, { id: 'old', queuedAt: shown.queuedAt })).toBeNull();
+    expect(runToFollow(shown, { id: 'older', queuedAt: '2026-11-25T09:00:00Z' })).toBeNull();
+    expect(runToFollow(shown, undefined)).toBeNull();
   });
 });

@@ -35,3 +35,17 @@ export function newerRun(current: GradingRun | null, incoming: GradingRun): Grad
   }
   return incoming;
 }
+
+/**
+ * The run of a lab's history (newest first) that a card showing `current` should switch to: the
+ * newest one, when it was queued after `current` (a run the card did not start itself, or whose
+ * submit answer the card did not keep); null when the card is already on it or on a newer one.
+ */
+export function runToFollow(
+  current: GradingRun | null,
+  newest: { id: string; queuedAt: string } | undefined,
+): string | null {
+  if (!newest || newest.id === current?.id) return null;
+  if (current && Date.parse(newest.queuedAt) <= Date.parse(current.queuedAt)) return null;
+  return newest.id;
+}
