@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useClient, useMutation, useQuery, type CombinedError } from 'urql';
 import { pick } from '@/i18n/locales';
 import { formatCountdown, formatScore } from '@/lib/format';
-import { RUN, RUNS, SUBMIT_RUN } from '@/lib/queries';
+import { RUNS, SUBMIT_RUN } from '@/lib/queries';
 import { runToFollow } from '@/lib/runs';
 import { isActive, type Cooldown, type GradingRun, type MyLab, type RunSummary } from '@/lib/types';
 import { CheckList } from './CheckList';
@@ -15,7 +15,7 @@ import { buttonClass } from './forms/fields';
 import { RunHeader } from './RunHeader';
 import { RunHistory } from './RunHistory';
 import { Spinner } from './StatusBadge';
-import { useLiveRun } from './useLiveRun';
+import { fetchRun, useLiveRun } from './useLiveRun';
 import { useHydrated } from './useHydrated';
 import { useNow } from './useNow';
 
@@ -62,19 +62,16 @@ export function StudentLabCard({ item, onFinished }: { item: MyLab; onFinished: 
   const active = isActive(run);
 
   // The history can know of a newer run than the card: one queued elsewhere (another tab, a regrade)
-  // or one whose submit answer this card did not keep (it was mounted again by a page refresh that
-  // the server rendered before the submit). The card then fetches that run and follows it live.
+  // or one whose submit answer this card did not keep (once seen in e2e, cause not proven: most
+  // likely a remount by a refresh rendered before the submit). The card then fetches and follows it.
   const client = useClient();
   const follow = runToFollow(run, history.data?.runs.nodes[0]);
   useEffect(() => {
     if (!follow) return;
     let current = true;
-    void client
-      .query<{ run: GradingRun | null }>(RUN, { id: follow }, { requestPolicy: 'network-only' })
-      .toPromise()
-      .then((res) => {
-        if (current && res.data?.run) setLatest(res.data.run);
-      });
+    void fetchRun(client, follow).then((found) => {
+      if (current && found) setLatest(found);
+    });
     return () => {
       current = false;
     };

@@ -1,11 +1,19 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { useClient, useSubscription } from 'urql';
+import { useClient, useSubscription, type Client } from 'urql';
 import { RUN, RUN_PROGRESS } from '@/lib/queries';
 import { newerRun } from '@/lib/runs';
 import { isActive, type GradingRun } from '@/lib/types';
 
 const POLL_MS = 3000;
+
+/** A run as the api has it now (not from urql's cache); null when it is gone or not the viewer's. */
+export async function fetchRun(client: Client, id: string): Promise<GradingRun | null> {
+  const res = await client
+    .query<{ run: GradingRun | null }>(RUN, { id }, { requestPolicy: 'network-only' })
+    .toPromise();
+  return res.data?.run ?? null;
+}
 
 /**
  * Follows a run live: pushed progress over the subscription, plus a slow poll while it is queued
@@ -36,13 +44,9 @@ export function useLiveRun(initial: GradingRun | null): GradingRun | null {
   useEffect(() => {
     if (!active || !runId) return;
     const id = window.setInterval(() => {
-      client
-        .query<{ run: GradingRun | null }>(RUN, { id: runId }, { requestPolicy: 'network-only' })
-        .toPromise()
-        .then((res) => {
-          const polled = res.data?.run;
-          if (polled) setRun((cur) => newerRun(cur, polled));
-        });
+      void fetchRun(client, runId).then((polled) => {
+        if (polled) setRun((cur) => newerRun(cur, polled));
+      });
     }, POLL_MS);
     return () => window.clearInterval(id);
   }, [active, runId, client]);
