@@ -1,8 +1,9 @@
 // Inside the pod, as the chapter's part 5 and the grader see it: the same execs (through the
 // grader's own execInPod over client-node, and through kubectl) in the chapter's lab-B namespace on
 // kube-sim and on the real cluster, compared after replacing what differs by nature (pod IPs,
-// exec ids). Covers redis-cli, an exit code, getent from /etc/hosts and from DNS, the missing
-// nslookup, what kubectl prints for each, and the chapter's SET, SAVE, delete pod, GET.
+// exec ids). Covers redis-cli (also reading its commands from stdin), an exit code, getent from
+// /etc/hosts and from DNS, the missing nslookup, what kubectl prints for each, and the chapter's
+// SET, SAVE, delete pod, GET.
 import { execFile } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
 // The grader's own exec (client-node Exec wrapped with deadlines), as the checks use it.
@@ -14,8 +15,15 @@ import { until } from '@kubegrade/testkit';
 import { adminKubeConfig, emptyCluster, realCluster } from './real.ts';
 
 const POD = `${STS_B}-0`;
-const PROBES: [string, string[]][] = [
+/** Name, command, and what is written to its stdin (then closed) when given. */
+const PROBES: [string, string[], string?][] = [
   ['redis-cli ping', ['redis-cli', 'ping']],
+  // As redis-persistence sends its commands: one redis-cli reading them from stdin (exec v5).
+  [
+    'redis-cli with commands on stdin',
+    ['redis-cli'],
+    'SET kg:probe 1a2b\nSAVE\nGETX\nGET kg:probe\nDEL kg:probe\nGET kg:probe\n"SET" "kg:q" "x y\\x41"\nGETDEL kg:q\n',
+  ],
   ['redis-cli SET and GET', ['sh', '-c', 'redis-cli SET testkey "Hello, Redis!" && redis-cli GET testkey']],
   ['a non-zero exit', ['sh', '-c', 'exit 3']],
   ['hostname', ['hostname']],
@@ -44,17 +52,23 @@ function normalise(text: string, podIp: string): string {
     .trim();
 }
 
-function kubectlRun(bin: string, kubeconfig: string, args: string[]): Promise<string> {
-  return new Promise((done) =>
-    execFile(bin, ['--kubeconfig', kubeconfig, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === 'number'
-          ? (err as { code: number }).code
-          : 1
-        : 0;
-      done(`exit ${code}\n${stdout}${stderr}`);
-    }),
-  );
+function kubectlRun(bin: string, kubeconfig: string, args: string[], stdin?: string): Promise<string> {
+  return new Promise((done) => {
+    const child = execFile(
+      bin,
+      ['--kubeconfig', kubeconfig, ...args],
+      { timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        done(`exit ${code}\n${stdout}${stderr}`);
+      },
+    );
+    child.stdin?.end(stdin);
+  });
 }
 
 async function probe(
@@ -66,26 +80,23 @@ async function probe(
   const pod = await kc.makeApiClient(core).readNamespacedPod({ name: POD, namespace: 'shiqi' });
   const ip = pod.status?.podIP ?? '(none)';
   const out: Record<string, Seen> = {};
-  for (const [name, command] of PROBES) {
+  for (const [name, command, stdin] of PROBES) {
     const r = await execInPod(kc, {
       namespace: 'shiqi',
       pod: POD,
       container: 'redis',
       command,
       timeoutMs: 20_000,
+      stdin,
     });
     const grader =
       r.kind === 'exited' ? `exited ${r.exitCode}\n${r.stdout}${r.stderr}` : `not started: ${r.reason}`;
-    const kubectl = await kubectlRun(kubectlBin, kubeconfigFile, [
-      'exec',
-      '-n',
-      'shiqi',
-      POD,
-      '-c',
-      'redis',
-      '--',
-      ...command,
-    ]);
+    const kubectl = await kubectlRun(
+      kubectlBin,
+      kubeconfigFile,
+      ['exec', ...(stdin === undefined ? [] : ['-i']), '-n', 'shiqi', POD, '-c', 'redis', '--', ...command],
+      stdin,
+    );
     out[name] = { grader: normalise(grader, ip), kubectl: normalise(kubectl, ip) };
   }
   // The chapter's procedure, with kubectl: SET testkey, SAVE, delete the pod, wait for the new one, GET.
@@ -154,6 +165,10 @@ describe.skipIf(!realCluster)('execs in the chapter pod: kube-sim and the real c
       kubectl:
         'exit 0\nOK\nexit 0\nOK\nexit 0\npod "statefulset-redis-exist-pvc-0" deleted\nexit 0\npod/statefulset-redis-exist-pvc-0 condition met\nexit 0\nHello, Redis!',
     });
+    // One reply per line read, an error reply followed by an empty line, nil as an empty line.
+    expect(real['redis-cli with commands on stdin']?.grader).toMatch(
+      /^exited 0\nOK\nOK\nERR unknown command 'GETX'[^\n]*\n\n1a2b\n1\n\nOK\nx yA$/,
+    );
     expect(real['the missing nslookup']?.grader).toMatch(
       /^not started: .*executable file not found in \$PATH/,
     );

@@ -33,6 +33,11 @@ export class DeadlineError extends ClusterError {
   }
 }
 
+/** The API server speaks an exec protocol older than v5, which cannot close a command's stdin. */
+export class StdinCloseUnsupported extends Error {
+  override readonly name = 'StdinCloseUnsupported';
+}
+
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; cause?: unknown; errno?: unknown };

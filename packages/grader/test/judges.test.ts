@@ -30,6 +30,8 @@ import {
   judgeNotRecreated,
   judgeReadBack,
   judgeWrite,
+  parseReadBack,
+  parseWrite,
 } from '../src/primitives/redis-persistence.ts';
 import { judgeStatefulSetReady, type StatefulSetReadyFacts } from '../src/primitives/statefulset-ready.ts';
 import { judgeStorageClass } from '../src/primitives/storageclass.ts';
@@ -823,5 +825,43 @@ describe('redis-persistence', () => {
     expect(verdict(judgeReadBack({ ...base, got: 'v' }))).toBe('pass');
     expect(key(judgeReadBack({ ...base, got: 'v' }))).toBe('redis.pass');
     expect(verdict(judgeReadBack({ ...base, got: '' }))).toBe('fail data-lost');
+  });
+  // redis-cli's raw output on a pipe: each reply and a newline, an error reply with two.
+  it("what redis-cli printed for SET probe, SAVE, GET the student's key", () => {
+    expect(parseWrite('OK\nOK\nHello, Redis!\n')).toEqual({
+      set: 'OK',
+      save: 'OK',
+      studentBefore: 'Hello, Redis!',
+    });
+    expect(parseWrite('OK\nOK\nline one\nline two\n\n')).toMatchObject({
+      studentBefore: 'line one\nline two\n',
+    });
+    expect(parseWrite('OK\nOK\n\n')).toMatchObject({ studentBefore: '' });
+    const denied =
+      'ERR Failed opening the temp RDB file temp-7.rdb (in server root dir /data) for saving: Permission denied';
+    expect(parseWrite(`OK\n${denied}\n\nHello\n`)).toEqual({ set: 'OK', save: denied });
+    expect(parseWrite('LOADING Redis is loading the dataset in memory\n\nLOADING x\n\n')).toEqual({
+      set: 'LOADING Redis is loading the dataset in memory',
+    });
+    // Nothing on stdout: redis-cli's own error on stderr stands in.
+    expect(parseWrite('Could not connect to Redis at 127.0.0.1:6379: Connection refused\n')).toEqual({
+      set: 'Could not connect to Redis at 127.0.0.1:6379: Connection refused',
+    });
+  });
+  it("what redis-cli printed for GET probe, DEL probe, GET the student's key", () => {
+    expect(parseReadBack('v\n1\nHello\n')).toEqual({ got: 'v', deleted: '1', studentAfter: 'Hello' });
+    expect(parseReadBack('\n0\n\n')).toEqual({ got: '', deleted: '0', studentAfter: '' });
+    expect(parseReadBack('v\n1\na\nb\n')).toMatchObject({ studentAfter: 'a\nb' });
+    // After an error reply the rest cannot be told apart: only the first answer is kept.
+    expect(parseReadBack('LOADING Redis is loading\n\nLOADING Redis is loading\n\nx\n')).toEqual({
+      got: 'LOADING Redis is loading',
+    });
+  });
+  it("an unknown student's key is left out of the message, not reported as not set", () => {
+    const base = { name: 'redis-0', oldUid: 'a', newUid: 'b', key: 'k', value: 'v', studentKey: 'testkey' };
+    const text = (studentAfter?: string) =>
+      JSON.stringify(judgeReadBack({ ...base, got: '', studentAfter }).message);
+    expect(text('')).toContain('not-set');
+    expect(text(undefined)).not.toContain('redis.student-key');
   });
 });

@@ -215,7 +215,8 @@ export function handleExecUpgrade(
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const protocol = offered.length === 0 ? 'channel.k8s.io' : offered.find((p) => p in PROTOCOLS);
+  const served = (p: string) => p in PROTOCOLS && !(ctx.faults.current.execWithoutV5 && p.startsWith('v5.'));
+  const protocol = offered.length === 0 ? 'channel.k8s.io' : offered.find(served);
   if (!protocol) {
     refuse(
       socket,

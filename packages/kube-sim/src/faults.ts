@@ -23,6 +23,8 @@ export interface FaultSettings {
   podNeverReady?: { namespace: string; name: string }[];
   recreateDelayMs?: number;
   execFails?: { namespace?: string; pod?: string; status?: 500 }[];
+  /** Exec speaks v4 at most, as before Kubernetes 1.30: a client cannot close a command's stdin. */
+  execWithoutV5?: boolean;
   /** Pods (by namespace and name) whose images cannot be pulled: they wait in ImagePullBackOff. */
   imagePullFails?: { namespace: string; name: string }[];
 }

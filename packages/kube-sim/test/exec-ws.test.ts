@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleExecUpgrade } from '../src/exec-ws.ts';
 import { Faults } from '../src/faults.ts';
-import { createPodRuntime, type SimPodRuntime } from '../src/runtime/index.ts';
+import { createPodRuntime, findRedisServer, type SimPodRuntime } from '../src/runtime/index.ts';
+import { startRedisServer } from '../src/runtime/redis-process.ts';
 import type { KubeObject } from '../src/runtime-contract.ts';
 import { clientExec, KUBECTL, kubeConfigFor, kubectl, writeKubeconfig } from './exec-helpers.ts';
 import { MemoryView, podObject, redisContainer } from './runtime-helpers.ts';
@@ -19,6 +20,8 @@ let rt: SimPodRuntime;
 let url: string;
 let kubeconfig: string;
 const faults = new Faults();
+// Required, never skipped: .ci/run installs redis-server (and redis-cli with it).
+const redisServer = findRedisServer() ?? 'redis-server';
 const view = new MemoryView();
 const pods = new Map<string, KubeObject>();
 
@@ -288,6 +291,56 @@ describe.skipIf(!KUBECTL)('exec with the real kubectl', { timeout: 30_000 }, () 
       child.stdin?.end('SET fromstdin 42\nGET fromstdin\n');
     });
     expect(out).toBe('OK\n42\n');
+  });
+
+  it('prints for commands on stdin what the real redis-cli prints, byte for byte', async () => {
+    // Plain lines are answered without the process; a repeat count, a quoted word and what follows
+    // them go to the real redis-cli, as does an empty line. Fresh keys, so both servers start alike.
+    const input = [
+      'SET pipe:a 1',
+      'GETX pipe:a',
+      'GET pipe:none',
+      'INCR pipe:a',
+      'SAVE',
+      'RPUSH pipe:l x y',
+      'LRANGE pipe:l 0 -1',
+      'DEL pipe:l',
+      '2 INCR pipe:a',
+      'SET pipe:q "x y\\x41"',
+      '',
+      'GET pipe:q',
+      'DEL pipe:a pipe:q',
+    ]
+      .map((l) => `${l}\n`)
+      .join('');
+    const { execFile } = await import('node:child_process');
+    const feed = (bin: string, args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const child = execFile(bin, args, { timeout: 20_000 }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        );
+        child.stdin?.end(input);
+      });
+    const twin = await startRedisServer({ bin: redisServer, dir: mkdtempSync(path.join(dir, 'twin-')) });
+    try {
+      const real = await feed(path.join(path.dirname(redisServer), 'redis-cli'), ['-p', String(twin.port)]);
+      expect(real).toContain('ERR unknown command');
+      expect(real).toContain('x yA\n');
+      const ours = await feed(KUBECTL as string, [
+        '--kubeconfig',
+        kubeconfig,
+        'exec',
+        '-i',
+        '-n',
+        ns,
+        'statefulset-redis-exist-pvc-0',
+        '--',
+        'redis-cli',
+      ]);
+      expect(ours).toBe(real);
+    } finally {
+      await twin.stop(2000);
+    }
   });
 
   it('fails with the runtime message for nslookup in a redis image, as kubectl shows it on containerd', async () => {

@@ -319,7 +319,7 @@ export class Cluster {
     }
   }
 
-  /** Runs a command in a container with a hard deadline. */
+  /** Runs a command in a container with a hard deadline (stdin: see ExecRequest.stdin). */
   exec(
     namespace: string,
     pod: string,
@@ -327,6 +327,7 @@ export class Cluster {
     command: string[],
     timeoutMs: number,
     signal?: AbortSignal,
+    stdin?: string,
   ): Promise<ExecResult> {
     const signals = [this.opts.signal, ...(signal ? [signal] : [])];
     return execInPod(this.kc, {
@@ -336,6 +337,7 @@ export class Cluster {
       command,
       timeoutMs,
       signal: AbortSignal.any(signals),
+      stdin,
     });
   }
 

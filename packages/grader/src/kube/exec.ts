@@ -2,9 +2,9 @@
 // opens, not when the command ends, and the status frame is sometimes never sent; so this resolves
 // on the status frame or on the socket closing, under a hard timeout, and tells apart a command that
 // could not start from one that ran and failed.
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { ClusterError, DeadlineError } from '../errors.ts';
+import { ClusterError, DeadlineError, StdinCloseUnsupported } from '../errors.ts';
 
 /** How an exec ended. exitCode null: the stream closed without a status (judge by the output). */
 export type ExecResult =
@@ -19,7 +19,15 @@ export interface ExecRequest {
   command: string[];
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Written to the command's stdin, which is then closed. Closing stdin needs the v5 exec protocol
+   * (Kubernetes 1.30+); on an older API server the exec is not run and StdinCloseUnsupported is thrown.
+   */
+  stdin?: string;
 }
+
+/** The exec subprotocol that can close stdin (client-node sends the close when the stream ends). */
+const STDIN_CLOSE_PROTOCOL = 'v5.channel.k8s.io';
 
 class Collector extends Writable {
   private chunks: Buffer[] = [];
@@ -73,12 +81,13 @@ function connectError(err: unknown, where: string): ClusterError {
   return new ClusterError('unexpected', `exec into ${where}: ${msg}`);
 }
 
-/** Runs a command in a container (stdout+stderr attached, no TTY, no stdin) and waits for it to end. */
+/** Runs a command in a container (stdout+stderr attached, no TTY, stdin only when given) and waits for it to end. */
 export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<ExecResult> {
   const where = `${req.namespace}/${req.pod}`;
   if (req.signal?.aborted) throw new ClusterError('cancelled', `exec into ${where}: cancelled`);
   const stdout = new Collector();
   const stderr = new Collector();
+  const stdin = req.stdin === undefined ? null : new PassThrough();
   let status: V1Status | undefined;
   const exec = new Exec(kc);
 
@@ -131,7 +140,7 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<ExecR
     req.signal?.addEventListener('abort', onAbort, { once: true });
 
     exec
-      .exec(req.namespace, req.pod, req.container, req.command, stdout, stderr, null, false, (s) => {
+      .exec(req.namespace, req.pod, req.container, req.command, stdout, stderr, stdin, false, (s) => {
         status = s;
         // Output frames can still be in flight; the socket closes right after the status frame.
         setImmediate(settleFromStatus);
@@ -141,6 +150,20 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<ExecR
         if (settled) {
           ws.close();
           return;
+        }
+        if (stdin) {
+          if (ws.protocol !== STDIN_CLOSE_PROTOCOL) {
+            // The command waits on a stdin that cannot be closed: end it before it reads anything.
+            finish(() =>
+              reject(
+                new StdinCloseUnsupported(
+                  `exec into ${where}: the API server chose exec protocol "${ws.protocol}", which cannot close stdin`,
+                ),
+              ),
+            );
+            return;
+          }
+          stdin.end(req.stdin);
         }
         ws.on('close', () => setImmediate(settleFromStatus));
       })

@@ -100,12 +100,13 @@ export class CachedCluster extends Cluster {
     command: string[],
     timeoutMs: number,
     signal?: AbortSignal,
+    stdin?: string,
   ): Promise<ExecResult> {
     if (!this.live.allowExec()) {
       this.live.onExecDeferred?.();
       return Promise.resolve({ kind: 'not-started', reason: LIVE_EXEC_DEFERRED, stdout: '', stderr: '' });
     }
-    return super.exec(namespace, pod, container, command, timeoutMs, signal);
+    return super.exec(namespace, pod, container, command, timeoutMs, signal, stdin);
   }
 
   override deletePod(): Promise<void> {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { ClusterError, DeadlineError } from '../errors.ts';
+import { ClusterError, DeadlineError, StdinCloseUnsupported } from '../errors.ts';
 import { isPodReady } from '../kube/util.ts';
 import { poll } from '../poll.ts';
 import {
@@ -39,17 +39,73 @@ export type RedisPersistenceParams = z.infer<typeof params>;
 
 class RedisCliMissing extends Error {}
 
-async function redis(ctx: CheckContext, pod: string, container: string, args: string[]): Promise<string> {
-  const r = await ctx.cluster.exec(
-    ctx.namespace,
-    pod,
-    container,
-    ['redis-cli', ...args],
-    15_000 * Math.max(1, ctx.timeMultiplier),
-    ctx.signal,
-  );
-  if (r.kind === 'not-started') throw new RedisCliMissing(r.reason);
-  return `${r.stdout}${r.stdout.trim() ? '' : r.stderr}`.trim();
+/** Clusters whose API server cannot close an exec's stdin (older than Kubernetes 1.30): one exec per command. */
+const noStdinClose = new WeakSet<object>();
+
+/** One argument as redis-cli splits a line it reads (sdssplitargs): plain, or double-quoted with escapes. */
+export function redisCliWord(arg: string): string {
+  if (/^[A-Za-z0-9:._-]+$/.test(arg)) return arg;
+  let quoted = '"';
+  for (const b of Buffer.from(arg, 'utf8')) {
+    if (b === 0x22 || b === 0x5c) quoted += `\\${String.fromCharCode(b)}`;
+    else if (b >= 0x20 && b < 0x7f) quoted += String.fromCharCode(b);
+    else quoted += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return `${quoted}"`;
+}
+
+/**
+ * What redis-cli prints for `commands`, in order: each reply in its raw form, ending in a newline
+ * (an error reply in two). One exec with the commands on redis-cli's stdin; one exec per command
+ * where the API server cannot close stdin. stderr stands in when nothing came on stdout (redis-cli
+ * could not connect).
+ */
+async function redis(
+  ctx: CheckContext,
+  pod: string,
+  container: string,
+  commands: string[][],
+): Promise<string> {
+  const timeoutMs = 15_000 * Math.max(1, ctx.timeMultiplier);
+  const run = async (command: string[], stdin?: string) => {
+    const r = await ctx.cluster.exec(ctx.namespace, pod, container, command, timeoutMs, ctx.signal, stdin);
+    if (r.kind === 'not-started') throw new RedisCliMissing(r.reason);
+    return r;
+  };
+  const outputs: { stdout: string; stderr: string }[] = [];
+  if (commands.length > 1 && !noStdinClose.has(ctx.cluster)) {
+    try {
+      outputs.push(
+        await run(['redis-cli'], commands.map((c) => `${c.map(redisCliWord).join(' ')}\n`).join('')),
+      );
+    } catch (err) {
+      if (!(err instanceof StdinCloseUnsupported)) throw err;
+      noStdinClose.add(ctx.cluster);
+    }
+  }
+  if (outputs.length === 0) for (const c of commands) outputs.push(await run(['redis-cli', ...c]));
+  const stdout = outputs.map((o) => o.stdout).join('');
+  return stdout.trim() ? stdout : outputs.map((o) => o.stderr).join('');
+}
+
+/** The first line of redis-cli's output: the first reply, or the error it printed. */
+function firstReply(text: string): string {
+  return (text.split('\n', 1)[0] ?? '').trim();
+}
+
+/** What redis-cli answered to SET probe, SAVE, GET studentKey. */
+export function parseWrite(text: string): { set: string; save?: string; studentBefore?: string } {
+  const ok = /^OK\nOK\n([\s\S]*)\n$/.exec(text);
+  if (ok) return { set: 'OK', save: 'OK', studentBefore: ok[1] };
+  const [set = '', save = ''] = text.split('\n');
+  return set.trim() === 'OK' ? { set: 'OK', save: save.trim() } : { set: set.trim() };
+}
+
+/** What redis-cli answered to GET probe, DEL probe, GET studentKey (the last two unknown after an error reply). */
+export function parseReadBack(text: string): { got: string; deleted?: string; studentAfter?: string } {
+  const m = /^([^\n]*)\n(\d+)\n([\s\S]*)\n$/.exec(text);
+  if (!m) return { got: firstReply(text) };
+  return { got: m[1] ?? '', deleted: m[2], studentAfter: m[3] };
 }
 
 /** What redis-persistence looks at before it touches anything. */
@@ -94,7 +150,7 @@ export function judgeBeforeDelete(
   );
 }
 
-/** What Redis answered to the probe's SET and SAVE (SAVE is sent only after an OK). */
+/** What Redis answered to the probe's SET and SAVE (SAVE's answer counts only after an OK). */
 export function judgeWrite(set: string, save?: string): Outcome | undefined {
   if (set !== 'OK')
     return fail(msg('redis.set-failed', { answer: JSON.stringify(set) }), 'redis-write-failed');
@@ -185,15 +241,19 @@ export interface ReadBackFacts {
   value: string;
   got: string;
   studentKey: string;
-  studentAfter: string;
+  /** Undefined when redis-cli's answer could not be split (an error reply before it). */
+  studentAfter?: string;
 }
 
 /** The verdict: the probe's value came back (the student's own key is reported, never judged). */
 export function judgeReadBack(f: ReadBackFacts): Outcome {
-  const student = msg('redis.student-key', {
-    key: f.studentKey,
-    value: f.studentAfter ? JSON.stringify(f.studentAfter) : msg('not-set'),
-  });
+  const student =
+    f.studentAfter === undefined
+      ? ''
+      : msg('redis.student-key', {
+          key: f.studentKey,
+          value: f.studentAfter ? JSON.stringify(f.studentAfter) : msg('not-set'),
+        });
   if (f.got !== f.value) {
     return fail(
       msg('redis.data-lost', {
@@ -217,7 +277,10 @@ interface Probe {
   value: string;
 }
 
-/** Step: SET the probe (Redis answers LOADING while it loads its dump: asked again meanwhile), then SAVE. */
+/**
+ * Step: SET the probe, SAVE, and read the student's key, in one redis-cli (asked again while Redis
+ * answers LOADING, as it does while it loads its dump). SAVE's answer counts only after an OK.
+ */
 async function writeProbe(
   ctx: CheckContext,
   p: RedisPersistenceParams,
@@ -227,9 +290,12 @@ async function writeProbe(
   evidence: Evidence,
 ): Promise<Outcome | undefined> {
   // redis-cli ping (the readiness probe) succeeds while Redis is still LOADING its dump: wait it out briefly.
-  const { value: set } = await poll(
-    () => redis(ctx, pod, container, ['SET', probe.key, probe.value]),
-    (answer) => !answer.startsWith('LOADING'),
+  const { value: written } = await poll(
+    async () =>
+      parseWrite(
+        await redis(ctx, pod, container, [['SET', probe.key, probe.value], ['SAVE'], ['GET', p.studentKey]]),
+      ),
+    (w) => !w.set.startsWith('LOADING'),
     {
       withinMs: p.readBackSeconds * 1000 * ctx.timeMultiplier,
       everyMs: 500 * ctx.timeMultiplier,
@@ -238,12 +304,11 @@ async function writeProbe(
       pauses: 'whole',
     },
   );
-  evidence.set = set;
-  const setProblem = judgeWrite(set);
-  if (setProblem) return setProblem;
-  const save = await redis(ctx, pod, container, ['SAVE']);
-  evidence.save = save;
-  return judgeWrite(set, save);
+  evidence.set = written.set;
+  if (written.save !== undefined) evidence.save = written.save;
+  if (written.studentBefore !== undefined)
+    evidence.studentKeyBefore = { key: p.studentKey, value: written.studentBefore };
+  return judgeWrite(written.set, written.save);
 }
 
 /** Step: wait for a Ready pod with a new uid; when none comes, what is there instead. */
@@ -305,26 +370,35 @@ async function catchUp(ctx: CheckContext, p: RedisPersistenceParams, readyBefore
   return caughtUp.value;
 }
 
-/** Step: GET the probe from the new pod until it answers the value (a failed exec is retried within the budget). */
+/**
+ * Step: GET the probe from the new pod, DEL it and read the student's key, in one redis-cli, until
+ * the probe answers its value (a failed exec is retried within the budget).
+ */
 async function readProbe(
   ctx: CheckContext,
   p: RedisPersistenceParams,
   pod: string,
   container: string,
   probe: Probe,
-): Promise<string> {
+): Promise<ReturnType<typeof parseReadBack>> {
   const readUntil = Date.now() + p.readBackSeconds * 1000 * ctx.timeMultiplier;
-  const { value: got } = await poll(
+  const { value } = await poll(
     async () => {
       try {
-        return await redis(ctx, pod, container, ['GET', probe.key]);
+        return parseReadBack(
+          await redis(ctx, pod, container, [
+            ['GET', probe.key],
+            ['DEL', probe.key],
+            ['GET', p.studentKey],
+          ]),
+        );
       } catch (err) {
         if (err instanceof RedisCliMissing) throw err;
         if (!(err instanceof ClusterError) || Date.now() >= readUntil) throw err;
-        return `(exec failed: ${err.message})`;
+        return { got: `(exec failed: ${err.message})` };
       }
     },
-    (answer) => answer === probe.value,
+    (r) => r.got === probe.value,
     {
       withinMs: readUntil - Date.now(),
       everyMs: 500 * ctx.timeMultiplier,
@@ -332,7 +406,7 @@ async function readProbe(
       pauses: 'whole',
     },
   );
-  return got;
+  return value;
 }
 
 /** redis-persistence: a grader-written value survives a graceful delete of the pod. */
@@ -378,16 +452,7 @@ export const redisPersistence: Primitive<RedisPersistenceParams> = {
     const report = (o: Outcome): Outcome => ({ ...o, evidence: Object.assign(evidence, o.evidence ?? {}) });
 
     try {
-      // The student's key (evidence only) is read while the probe is written: different keys, one
-      // round trip less. Both are awaited before anything else, so the cleanup below sees the SET.
-      const [studentBefore, written] = await Promise.allSettled([
-        redis(ctx, name, container, ['GET', p.studentKey]),
-        writeProbe(ctx, p, name, container, probe, evidence),
-      ]);
-      if (studentBefore.status === 'rejected') throw studentBefore.reason;
-      if (written.status === 'rejected') throw written.reason;
-      evidence.studentKeyBefore = { key: p.studentKey, value: studentBefore.value };
-      const writeProblem = written.value;
+      const writeProblem = await writeProbe(ctx, p, name, container, probe, evidence);
       if (writeProblem) return report(writeProblem);
 
       const readyBefore = owner.status?.readyReplicas ?? 0;
@@ -399,10 +464,10 @@ export const redisPersistence: Primitive<RedisPersistenceParams> = {
       evidence.newUid = newUid;
 
       evidence.statefulSetCaughtUp = await catchUp(ctx, p, readyBefore);
-      const got = await readProbe(ctx, p, name, container, probe);
+      const { got, deleted, studentAfter } = await readProbe(ctx, p, name, container, probe);
       evidence.found = { value: got || '(nil)', newUid };
-      const studentAfter = await redis(ctx, name, container, ['GET', p.studentKey]);
-      evidence.studentKeyAfter = { key: p.studentKey, value: studentAfter };
+      if (deleted !== undefined) evidence.cleanup = deleted;
+      if (studentAfter !== undefined) evidence.studentKeyAfter = { key: p.studentKey, value: studentAfter };
       return report(
         judgeReadBack({
           name,
@@ -423,10 +488,10 @@ export const redisPersistence: Primitive<RedisPersistenceParams> = {
       }
       throw err;
     } finally {
-      // Once the SET took, the probe's key is removed whatever happened next.
-      if (evidence.set === 'OK') {
+      // Once the SET took, the probe's key is removed whatever happened next (the read-back removes it too).
+      if (evidence.set === 'OK' && evidence.cleanup === undefined) {
         try {
-          evidence.cleanup = await redis(ctx, name, container, ['DEL', probe.key]);
+          evidence.cleanup = firstReply(await redis(ctx, name, container, [['DEL', probe.key]]));
         } catch {
           evidence.cleanup = msg('redis.cleanup-failed');
         }

@@ -401,6 +401,9 @@ async function redisCliRepl(argv: string[], env: CommandEnv, reader: LineReader)
   }
 }
 
+/** A line of redis-cli's stdin that sdssplitargs splits at single spaces, with nothing to unquote. */
+const PLAIN_LINE = /^[A-Za-z0-9:._-]+(?: [A-Za-z0-9:._-]+)*$/;
+
 const redisCli: Run = async (argv, env) => {
   const { host, port, rest, command } = parseRedisCliArgs(argv);
   if (env.tty && command.length === 0 && (env.reader || env.io.stdin)) {
@@ -423,6 +426,29 @@ const redisCli: Run = async (argv, env) => {
       return answered.exitCode;
     }
   }
+  // Commands on a pipe (redis-cli reading its stdin, no terminal): plain lines are answered one by
+  // one, as the real redis-cli prints them; from the first line that is not, the real one runs.
+  let input: string | undefined;
+  if (!env.tty && env.io.stdin && rest.length === 0) {
+    input = await readAll(env.io.stdin);
+    const lines = input.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    let done = 0;
+    for (const line of lines) {
+      const words = line.split(' ');
+      if (!PLAIN_LINE.test(line) || /^\d+$/.test(words[0] ?? '') || !answersWithoutProcess(words)) break;
+      const answered = await redisCliRaw(target.port, words, env.signal);
+      if (!answered) break;
+      if (answered.exitCode !== 0) return answered.exitCode;
+      out(env, answered.stdout);
+      done++;
+    }
+    if (done === lines.length) return 0;
+    input = lines
+      .slice(done)
+      .map((l) => `${l}\n`)
+      .join('');
+  }
   // Under a TTY redis-cli formats replies ("Hello" quoted, "(integer) 1"); --no-raw forces that
   // formatting because our pipes are not a terminal.
   const cliArgs = ['-h', '127.0.0.1', '-p', String(target.port), ...(env.tty ? ['--no-raw'] : []), ...rest];
@@ -432,7 +458,10 @@ const redisCli: Run = async (argv, env) => {
     const child = spawn(env.redisCli, cliArgs, { stdio: [env.io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c: Buffer) => env.io.stdout(rewrite(c)));
     child.stderr?.on('data', (c: Buffer) => env.io.stderr(rewrite(c)));
-    if (env.io.stdin && child.stdin) {
+    if (input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
+    } else if (env.io.stdin && child.stdin) {
       env.io.stdin.pipe(child.stdin);
       child.stdin.on('error', () => undefined);
     }
