@@ -12,6 +12,7 @@ import { startRedisServer } from '../src/runtime/redis-process.ts';
 import type { KubeObject } from '../src/runtime-contract.ts';
 import { clientExec, KUBECTL, kubeConfigFor, kubectl, writeKubeconfig } from './exec-helpers.ts';
 import { MemoryView, podObject, redisContainer } from './runtime-helpers.ts';
+import { until } from './sim-helpers.ts';
 
 const ns = 'shiqi';
 let dir: string;
@@ -291,6 +292,34 @@ describe.skipIf(!KUBECTL)('exec with the real kubectl', { timeout: 30_000 }, () 
       child.stdin?.end('SET fromstdin 42\nGET fromstdin\n');
     });
     expect(out).toBe('OK\n42\n');
+  });
+
+  it('answers each line on stdin as it comes, before stdin is closed', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(KUBECTL as string, [
+      '--kubeconfig',
+      kubeconfig,
+      'exec',
+      '-i',
+      '-n',
+      ns,
+      'statefulset-redis-exist-pvc-0',
+      '--',
+      'redis-cli',
+    ]);
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      child.stdin.write('SET streamed 1\n');
+      await until('the first answer', async () => stdout === 'OK\n');
+      // A line for the real redis-cli next, then a plain one: both answered before the close.
+      child.stdin.write('SET streamed "two words"\nGET streamed\n');
+      await until('the next answers', async () => stdout === 'OK\nOK\ntwo words\n');
+    } finally {
+      child.stdin.end();
+      await closed;
+    }
   });
 
   it('prints for commands on stdin what the real redis-cli prints, byte for byte', async () => {

@@ -426,28 +426,30 @@ const redisCli: Run = async (argv, env) => {
       return answered.exitCode;
     }
   }
-  // Commands on a pipe (redis-cli reading its stdin, no terminal): plain lines are answered one by
-  // one, as the real redis-cli prints them; from the first line that is not, the real one runs.
-  let input: string | undefined;
+  // Commands on a pipe (redis-cli reading its stdin, no terminal): plain lines are answered as they
+  // come, as the real redis-cli prints them; from the first line that is not, the real one runs.
+  let more: AsyncIterator<Buffer | string> | undefined;
+  let input = Buffer.alloc(0);
   if (!env.tty && env.io.stdin && rest.length === 0) {
-    input = await readAll(env.io.stdin);
-    const lines = input.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    let done = 0;
-    for (const line of lines) {
+    more = env.io.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+    for (;;) {
+      const nl = input.indexOf(0x0a);
+      if (nl < 0) {
+        const next = await more.next();
+        if (next.done) break;
+        input = Buffer.concat([input, Buffer.from(next.value)]);
+        continue;
+      }
+      const line = input.subarray(0, nl).toString('utf8');
       const words = line.split(' ');
       if (!PLAIN_LINE.test(line) || /^\d+$/.test(words[0] ?? '') || !answersWithoutProcess(words)) break;
       const answered = await redisCliRaw(target.port, words, env.signal);
       if (!answered) break;
       if (answered.exitCode !== 0) return answered.exitCode;
       out(env, answered.stdout);
-      done++;
+      input = input.subarray(nl + 1);
     }
-    if (done === lines.length) return 0;
-    input = lines
-      .slice(done)
-      .map((l) => `${l}\n`)
-      .join('');
+    if (input.length === 0) return 0;
   }
   // Under a TTY redis-cli formats replies ("Hello" quoted, "(integer) 1"); --no-raw forces that
   // formatting because our pipes are not a terminal.
@@ -458,9 +460,15 @@ const redisCli: Run = async (argv, env) => {
     const child = spawn(env.redisCli, cliArgs, { stdio: [env.io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c: Buffer) => env.io.stdout(rewrite(c)));
     child.stderr?.on('data', (c: Buffer) => env.io.stderr(rewrite(c)));
-    if (input !== undefined && child.stdin) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(input);
+    if (more && child.stdin) {
+      // What was read already, then the rest of the stream as it comes.
+      const stdin = child.stdin;
+      stdin.on('error', () => undefined);
+      stdin.write(input);
+      void (async () => {
+        for (let next = await more.next(); !next.done; next = await more.next()) stdin.write(next.value);
+        stdin.end();
+      })().catch(() => stdin.end());
     } else if (env.io.stdin && child.stdin) {
       env.io.stdin.pipe(child.stdin);
       child.stdin.on('error', () => undefined);
