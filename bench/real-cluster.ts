@@ -21,6 +21,7 @@ import {
 import { buildCli } from '../packages/grader/build.ts';
 import { CHECKS, kubegradeGrade, median, ms, times } from './one-namespace.ts';
 import { startCluster } from '../packages/cluster/src/index.ts';
+import { markdownTable } from './markdown.ts';
 import { execInPod } from '../packages/grader/src/kube/exec.ts';
 
 const run = promisify(execFile);
@@ -134,10 +135,10 @@ export async function realClusterFigures(): Promise<void> {
     const left = await cluster.stop();
     if (left.length) process.stderr.write(`the cluster's down left: ${left.join('; ')}\n`);
   }
-  const table = rows.map(([a, b]) => `| ${a} | ${b} |`).join('\n');
+  const table = markdownTable(['measure', 'value'], rows);
   process.stdout.write(`${table}\n`);
   const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  const section = `## Real cluster (figures 1 and 2)\n\nMeasured ${new Date().toISOString().slice(0, 16)}Z by \`npx tsx bench/real-cluster.ts\` on the single-node cluster of packages/cluster (Kubernetes ${cluster.binaries.kubectl.match(/kubernetes-(v[\d.]+)/)?.[1] ?? ''}, containerd 1.6, runc), 2 cores; the chapter's StatefulSet (readiness probe \`redis-cli ping\`, initialDelaySeconds 5, periodSeconds 5). kube-sim re-creates a pod after a configured delay (BENCH_RECREATE_DELAY_MS, 2000 ms by default); a real kubelet needs the time below.\n\n| measure | value |\n|---|---|\n${table}\n`;
+  const section = `## Real cluster (figures 1 and 2)\n\nMeasured ${new Date().toISOString().slice(0, 16)}Z by \`npx tsx bench/real-cluster.ts\` on the single-node cluster of packages/cluster (Kubernetes ${cluster.binaries.kubectl.match(/kubernetes-(v[\d.]+)/)?.[1] ?? ''}, containerd 1.6, runc), 2 cores; the chapter's StatefulSet (readiness probe \`redis-cli ping\`, initialDelaySeconds 5, periodSeconds 5). kube-sim re-creates a pod after a configured delay (BENCH_RECREATE_DELAY_MS, 2000 ms by default); a real kubelet needs the time below.\n\n${table}\n`;
   const old = readFileSync(file, 'utf8');
   const at = old.indexOf('## Real cluster (figures 1 and 2)');
   writeFileSync(file, at >= 0 ? old.slice(0, at) + section : `${old.trimEnd()}\n\n${section}`);

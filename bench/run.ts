@@ -7,6 +7,7 @@
 //   BENCH_BROWSER_STUDENTS (6)       students on the scoreboard watched in chromium (figure 5)
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { markdownTable } from './markdown.ts';
 import { fileURLToPath } from 'node:url';
 import { oneNamespaceFigures, type Row as OneNamespaceRow } from './one-namespace.ts';
 import { scoreboardFigures } from './scoreboard.ts';
@@ -205,10 +206,7 @@ async function main(): Promise<void> {
       `not measured: ${(err as Error).message.split('\n')[0]}`,
     ]);
   }
-  const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), 6));
-  const table = rows.map((r) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`);
-  const header = `| ${['figure', 'measure', 'value'].map((c, i) => c.padEnd(width[i]!)).join(' | ')} |\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`;
-  const text = `${header}\n${table.join('\n')}`;
+  const text = markdownTable(['figure', 'measure', 'value'], rows);
   process.stdout.write(`${text}\n${speedLine}\n`);
   const cpu = cpus();
   const machine = `${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
