@@ -4,14 +4,13 @@
 // exec ids). Covers redis-cli (also reading its commands from stdin), an exit code, getent from
 // /etc/hosts and from DNS, the missing nslookup, what kubectl prints for each, and the chapter's
 // SET, SAVE, delete pod, GET.
-import { execFile } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
 // The grader's own exec (client-node Exec wrapped with deadlines), as the checks use it.
 import { execInPod } from '../../grader/src/kube/exec.ts';
 import { applyScenario, chapterManifests, kubeTarget, podReady, STS_B } from '@kubegrade/grader/scenarios';
 import { startSim } from '@kubegrade/grader/sim-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '@kubegrade/testkit';
+import { runProgram, until } from '@kubegrade/testkit';
 import { adminKubeConfig, emptyCluster, realCluster } from './real.ts';
 
 const POD = `${STS_B}-0`;
@@ -52,23 +51,9 @@ function normalise(text: string, podIp: string): string {
     .trim();
 }
 
-function kubectlRun(bin: string, kubeconfig: string, args: string[], stdin?: string): Promise<string> {
-  return new Promise((done) => {
-    const child = execFile(
-      bin,
-      ['--kubeconfig', kubeconfig, ...args],
-      { timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === 'number'
-            ? (err as { code: number }).code
-            : 1
-          : 0;
-        done(`exit ${code}\n${stdout}${stderr}`);
-      },
-    );
-    child.stdin?.end(stdin);
-  });
+async function kubectlRun(bin: string, kubeconfig: string, args: string[], stdin?: string): Promise<string> {
+  const r = await runProgram(bin, ['--kubeconfig', kubeconfig, ...args], { timeoutMs: 60_000, stdin });
+  return `exit ${r.code}\n${r.stdout}${r.stderr}`;
 }
 
 async function probe(

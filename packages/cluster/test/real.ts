@@ -1,11 +1,10 @@
 // The real cluster as tests see it: kubectl bound to the admin kubeconfig, a KubeConfig for
 // @kubernetes/client-node, and polling with deadlines sized for a real kubelet.
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { until as waitUntil } from '@kubegrade/testkit';
+import { runProgram, until as waitUntil } from '@kubegrade/testkit';
 import { grade, type RunResult } from '@kubegrade/grader';
 import {
   applyScenarios,
@@ -27,23 +26,14 @@ export interface KubectlResult {
 }
 
 /** kubectl against the real cluster (never throws; see `k`). */
-export function kubectl(...args: string[]): Promise<KubectlResult> {
+export async function kubectl(...args: string[]): Promise<KubectlResult> {
   if (!realCluster) throw new Error('no real cluster');
-  return new Promise((resolve) => {
-    execFile(
-      realCluster.kubectl,
-      ['--kubeconfig', realCluster.kubeconfig, ...args],
-      { timeout: 180_000 },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === 'number'
-            ? (err as { code: number }).code
-            : 1
-          : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  const { code, stdout, stderr } = await runProgram(
+    realCluster.kubectl,
+    ['--kubeconfig', realCluster.kubeconfig, ...args],
+    { timeoutMs: 180_000 },
+  );
+  return { code, stdout, stderr };
 }
 
 /** kubectl that must succeed; resolves with stdout. */
@@ -54,17 +44,18 @@ export async function k(...args: string[]): Promise<string> {
 }
 
 /** kubectl apply of a manifest given as text (stdin). */
-export function kApply(manifest: string): Promise<string> {
+export async function kApply(manifest: string): Promise<string> {
   if (!realCluster) throw new Error('no real cluster');
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      realCluster.kubectl,
-      ['--kubeconfig', realCluster.kubeconfig, 'apply', '-f', '-'],
-      { timeout: 60_000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`kubectl apply failed: ${stderr}`)) : resolve(stdout)),
-    );
-    child.stdin?.end(manifest);
-  });
+  const r = await runProgram(
+    realCluster.kubectl,
+    ['--kubeconfig', realCluster.kubeconfig, 'apply', '-f', '-'],
+    {
+      timeoutMs: 60_000,
+      stdin: manifest,
+    },
+  );
+  if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** A client-node KubeConfig for the admin user. */

@@ -1,9 +1,9 @@
 // Drive exec the way Kubegrade's grader does: @kubernetes/client-node's Exec, unmodified, wrapped
 // to resolve on the final Status or on socket close; and the real kubectl binary.
-import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { runProgram } from '@kubegrade/testkit';
 
 /** The outcome of one exec as a client sees it. */
 export interface ClientExecResult {
@@ -87,24 +87,16 @@ export function writeKubeconfig(file: string, url: string): void {
   );
 }
 
-/** Run kubectl and collect its output and exit code. */
-export function kubectl(
+/** Run kubectl (with `stdin`, then closed) and collect its output and exit code. */
+export async function kubectl(
   kubeconfig: string,
   args: string[],
+  stdin?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      KUBECTL ?? 'kubectl',
-      ['--kubeconfig', kubeconfig, ...args],
-      { timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === 'number'
-            ? (err as { code: number }).code
-            : 1
-          : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  const { code, stdout, stderr } = await runProgram(
+    KUBECTL ?? 'kubectl',
+    ['--kubeconfig', kubeconfig, ...args],
+    { timeoutMs: 30_000, stdin },
+  );
+  return { code, stdout, stderr };
 }

@@ -13,6 +13,7 @@ import type { KubeObject } from '../src/runtime-contract.ts';
 import { clientExec, KUBECTL, kubeConfigFor, kubectl, writeKubeconfig } from './exec-helpers.ts';
 import { MemoryView, podObject, redisContainer } from './runtime-helpers.ts';
 import { until } from './sim-helpers.ts';
+import { runProgram } from '@kubegrade/testkit';
 
 const ns = 'shiqi';
 let dir: string;
@@ -270,43 +271,17 @@ describe.skipIf(!KUBECTL)('exec with the real kubectl', { timeout: 30_000 }, () 
     );
   });
 
+  /** `kubectl exec -i ... -- redis-cli`: redis-cli reading its commands from stdin. */
+  const redisCliOnStdin = ['exec', '-i', '-n', ns, 'statefulset-redis-exist-pvc-0', '--', 'redis-cli'];
+
   it('feeds stdin to redis-cli with -i', async () => {
-    const { execFile } = await import('node:child_process');
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        KUBECTL as string,
-        [
-          '--kubeconfig',
-          kubeconfig,
-          'exec',
-          '-i',
-          '-n',
-          ns,
-          'statefulset-redis-exist-pvc-0',
-          '--',
-          'redis-cli',
-        ],
-        { timeout: 20_000 },
-        (err, stdout) => (err ? reject(err) : resolve(stdout)),
-      );
-      child.stdin?.end('SET fromstdin 42\nGET fromstdin\n');
-    });
-    expect(out).toBe('OK\n42\n');
+    const r = await kubectl(kubeconfig, redisCliOnStdin, 'SET fromstdin 42\nGET fromstdin\n');
+    expect(r).toMatchObject({ code: 0, stdout: 'OK\n42\n' });
   });
 
   it('answers each line on stdin as it comes, before stdin is closed', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(KUBECTL as string, [
-      '--kubeconfig',
-      kubeconfig,
-      'exec',
-      '-i',
-      '-n',
-      ns,
-      'statefulset-redis-exist-pvc-0',
-      '--',
-      'redis-cli',
-    ]);
+    const child = spawn(KUBECTL as string, ['--kubeconfig', kubeconfig, ...redisCliOnStdin]);
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const closed = new Promise((resolve) => child.once('close', resolve));
@@ -342,31 +317,21 @@ describe.skipIf(!KUBECTL)('exec with the real kubectl', { timeout: 30_000 }, () 
     ]
       .map((l) => `${l}\n`)
       .join('');
-    const { execFile } = await import('node:child_process');
-    const feed = (bin: string, args: string[]) =>
-      new Promise<string>((resolve, reject) => {
-        const child = execFile(bin, args, { timeout: 20_000 }, (err, stdout) =>
-          err ? reject(err) : resolve(stdout),
-        );
-        child.stdin?.end(input);
-      });
     const twin = await startRedisServer({ bin: redisServer, dir: mkdtempSync(path.join(dir, 'twin-')) });
     try {
-      const real = await feed(path.join(path.dirname(redisServer), 'redis-cli'), ['-p', String(twin.port)]);
-      expect(real).toContain('ERR unknown command');
-      expect(real).toContain('x yA\n');
-      const ours = await feed(KUBECTL as string, [
-        '--kubeconfig',
-        kubeconfig,
-        'exec',
-        '-i',
-        '-n',
-        ns,
-        'statefulset-redis-exist-pvc-0',
-        '--',
-        'redis-cli',
-      ]);
-      expect(ours).toBe(real);
+      const real = await runProgram(
+        path.join(path.dirname(redisServer), 'redis-cli'),
+        ['-p', String(twin.port)],
+        {
+          timeoutMs: 20_000,
+          stdin: input,
+        },
+      );
+      expect(real.code).toBe(0);
+      expect(real.stdout).toContain('ERR unknown command');
+      expect(real.stdout).toContain('x yA\n');
+      const ours = await kubectl(kubeconfig, redisCliOnStdin, input);
+      expect(ours).toMatchObject({ code: 0, stdout: real.stdout });
     } finally {
       await twin.stop(2000);
     }

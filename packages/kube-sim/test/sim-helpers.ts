@@ -1,12 +1,11 @@
 // Shared helpers for kube-sim's own tests: a real kubectl runner and a polling wait.
 
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { until as waitUntil } from '@kubegrade/testkit';
+import { runProgram, until as waitUntil } from '@kubegrade/testkit';
 import { startKubeSim, type KubeObject, type KubeSim, type KubeSimOptions } from '../src/index.ts';
 
 /** Where the chapter's manifests live. */
@@ -51,30 +50,17 @@ export async function startHarness(opts: KubeSimOptions = {}): Promise<SimHarnes
   const sim = await startKubeSim({ podReadyDelayMs: 50, ...opts });
   const kubeconfig = join(dir, 'kubeconfig');
   await sim.writeKubeconfig(kubeconfig);
-  const kubectl = (...args: string[]) =>
-    new Promise<KubectlResult>((resolve) => {
-      if (!KUBECTL) throw new Error(KUBECTL_SKIP_REASON);
-      // 90 s: `kubectl delete pod` blocks for the pod's graceful termination, which on a loaded
-      // machine (the whole suite runs in parallel) can take tens of seconds.
-      execFile(
-        KUBECTL,
-        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
-        { timeout: 90_000 },
-        (err, stdout, stderr) => {
-          const killed = err && (err as { killed?: boolean }).killed;
-          const code = err
-            ? typeof (err as { code?: unknown }).code === 'number'
-              ? (err as { code: number }).code
-              : 1
-            : 0;
-          resolve({
-            code,
-            stdout,
-            stderr: killed ? `${stderr}(killed after 90 s without finishing)` : stderr,
-          });
-        },
-      );
-    });
+  const kubectl = async (...args: string[]): Promise<KubectlResult> => {
+    if (!KUBECTL) throw new Error(KUBECTL_SKIP_REASON);
+    // 90 s: `kubectl delete pod` blocks for the pod's graceful termination, which on a loaded
+    // machine (the whole suite runs in parallel) can take tens of seconds.
+    const { code, stdout, stderr, killed } = await runProgram(
+      KUBECTL,
+      ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
+      { timeoutMs: 90_000 },
+    );
+    return { code, stdout, stderr: killed ? `${stderr}(killed after 90 s without finishing)` : stderr };
+  };
   const k = async (...args: string[]) => {
     const r = await kubectl(...args);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);

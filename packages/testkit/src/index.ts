@@ -1,4 +1,6 @@
-// Test helpers shared by every package's tests: one polling wait and the test time multiplier.
+// Test helpers shared by every package's tests: one polling wait, the test time multiplier, and
+// running a program (kubectl, redis-cli) for its output and exit code.
+import { execFile } from 'node:child_process';
 
 /** Deadlines shrink with this in tests (kube-sim pods are Ready in milliseconds). */
 export const MULT = 0.25;
@@ -41,4 +43,33 @@ export async function until<T>(
 function describe(v: unknown): string {
   if (v instanceof Error) return v.message;
   return v === undefined ? 'undefined' : JSON.stringify(v);
+}
+
+/** How a program run by `runProgram` ended. */
+export interface ProgramResult {
+  /** The exit code (1 when it could not start or was killed without one). */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Killed at the deadline. */
+  killed: boolean;
+}
+
+/** Runs `bin` with `args` (and `stdin`, then closed) and resolves with how it ended; never rejects. */
+export function runProgram(
+  bin: string,
+  args: string[],
+  opts: { timeoutMs: number; stdin?: string },
+): Promise<ProgramResult> {
+  return new Promise((resolve) => {
+    const child = execFile(bin, args, { timeout: opts.timeoutMs }, (err, stdout, stderr) => {
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : 1
+        : 0;
+      resolve({ code, stdout, stderr, killed: Boolean(err && (err as { killed?: boolean }).killed) });
+    });
+    child.stdin?.end(opts.stdin);
+  });
 }
