@@ -33,6 +33,14 @@ import { onPath, run, runQuiet, sleep, waitFor } from './run.ts';
 
 export const NODE_NAME = 'kubegrade-node';
 export const BRIDGE = 'kgbr0';
+/**
+ * The bridge's own MAC address (locally administered), set when it is created. Left unset, Linux
+ * gives a bridge the lowest MAC of its ports and changes it whenever a pod's veth comes or goes;
+ * once the port that lent it is gone, every running pod's ARP entry for its gateway names a MAC
+ * nobody answers to, and its packets (DNS queries above all) are lost until the entry expires,
+ * several seconds later: the cause of headless-dns errors in CI when other pods were re-created.
+ */
+export const BRIDGE_MAC = '02:6b:67:00:00:01';
 export const POD_CIDR = '10.244.0.0/24';
 export const NODE_IP = '10.244.0.1';
 export const SERVICE_CIDR = '10.96.0.0/16';
@@ -233,7 +241,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     must(['route', 'add', 'blackhole', SERVICE_CIDR]);
     must(['route', 'add', 'blackhole', `${NFS_SERVER}/32`]);
     must(['addr', 'add', `${DNS_IP}/32`, 'dev', 'lo']);
-    must(['link', 'add', BRIDGE, 'type', 'bridge']);
+    must(['link', 'add', BRIDGE, 'address', BRIDGE_MAC, 'type', 'bridge']);
     must(['addr', 'add', `${NODE_IP}/24`, 'dev', BRIDGE]);
     must(['link', 'set', BRIDGE, 'up']);
     // Drop whatever enters the bridge from elsewhere and whatever leaves it for elsewhere.

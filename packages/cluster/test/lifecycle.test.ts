@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinaries, KUBERNETES_VERSION } from '../src/build.ts';
-import { defaultCacheDir, defaultDir, NFS_SERVER } from '../src/cluster.ts';
+import { BRIDGE, BRIDGE_MAC, defaultCacheDir, defaultDir, NFS_SERVER, NODE_IP } from '../src/cluster.ts';
 import { diffHost, snapshotHost, type HostSnapshot } from '../src/host.ts';
-import { run } from '../src/run.ts';
+import { run, waitFor } from '../src/run.ts';
 import { skipLane } from '../src/availability.ts';
 
 const skip = skipLane();
@@ -136,6 +136,68 @@ describe.skipIf(skip)('npm run cluster -- up / down', () => {
     for (const ip of ['203.0.113.1', NFS_SERVER]) expect(await connect(ip, 80)).toContain('exit=1');
     expect(await connect('10.96.0.1', 443)).toContain('exit=1');
     expect(await droppedPackets()).toBeGreaterThan(dropped);
+  });
+
+  it('keeps a running pod on the network while other pods come and go (the bridge keeps its MAC)', async () => {
+    // Runs after the probe above: its ARP entry for the gateway is the bridge's MAC.
+    const bridgeMac = () => readFileSync(`/sys/class/net/${BRIDGE}/address`, 'utf8').trim();
+    const gatewayMac = async () => {
+      const arp = await kubectl(['exec', '-n', 'net-probe', 'probe', '--', 'cat', '/proc/net/arp']);
+      return arp
+        .split('\n')
+        .find((l) => l.startsWith(`${NODE_IP} `))
+        ?.trim()
+        .split(/\s+/)[3];
+    };
+    const mac = bridgeMac();
+    expect(mac).toBe(BRIDGE_MAC);
+    expect(await gatewayMac()).toBe(mac);
+    // Each pod adds a veth to the bridge and its delete removes it; with the kernel's default the
+    // bridge would take the lowest port MAC each time, and the probe's entry would go stale.
+    const others = ['a', 'b', 'c', 'd'].map((x) => `other-${x}`);
+    for (const name of others)
+      await kubectl([
+        'run',
+        name,
+        '-n',
+        'net-probe',
+        '--image=busybox:1.36',
+        '--image-pull-policy=IfNotPresent',
+        '--restart=Never',
+        '--',
+        'sleep',
+        '3600',
+      ]);
+    await kubectl([
+      'wait',
+      '-n',
+      'net-probe',
+      '--for=condition=Ready',
+      ...others.map((n) => `pod/${n}`),
+      '--timeout=120s',
+    ]);
+    expect(bridgeMac()).toBe(mac);
+    const ports = () => readdirSync(`/sys/class/net/${BRIDGE}/brif`).length;
+    expect(ports()).toBe(1 + others.length);
+    await kubectl(['delete', 'pod', '-n', 'net-probe', '--grace-period=1', ...others]);
+    // The kubelet removes a deleted pod's veth shortly after the pod object is gone.
+    await waitFor(
+      "the deleted pods' veths to leave the bridge",
+      async () => (ports() === 1 ? true : undefined),
+      60_000,
+    );
+    expect(bridgeMac()).toBe(mac);
+    expect(await gatewayMac()).toBe(mac);
+    const answer = await kubectl([
+      'exec',
+      '-n',
+      'net-probe',
+      'probe',
+      '--',
+      'nslookup',
+      'kubernetes.default.svc.cluster.local',
+    ]);
+    expect(answer).toContain('10.96.0.1');
   });
 
   it('stops from another shell and leaves the host exactly as it found it', async () => {
