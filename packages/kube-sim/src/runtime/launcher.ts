@@ -37,6 +37,9 @@ interface Entry {
   exit: (code: number | null) => void;
 }
 
+/** How long the launcher's children get between SIGTERM and SIGKILL once kube-sim is gone (the kubelet's minimum). */
+export const STOP_GRACE_MS = 2000;
+
 /** The name the launcher runs under (its last argument), to find it in `ps`. */
 export const LAUNCHER_NAME = 'kube-sim-launcher';
 
@@ -47,8 +50,9 @@ export const LAUNCHER_NAME = 'kube-sim-launcher';
  *   in:  { op: 'start', id, file, args }   { op: 'kill', id, signal }
  *   out: { ev: 'spawned', id, pid }   { ev: 'out', id, data }   { ev: 'error', id, message }
  *        { ev: 'exit', id, code }   (last, once its output is sent; code null: killed by a signal)
- * When its parent goes (the channel closes), it exits, and its children go with it: their
- * parent-death signal, or the SIGTERM it sends them first.
+ * When its parent goes (the channel closes, or the parent-death SIGTERM), its children are stopped
+ * (SIGTERM, SIGKILL after STOP_GRACE_MS) and it exits; if it is itself killed, they get their own
+ * parent-death SIGTERM.
  */
 const LAUNCHER_SOURCE = `
 const { spawn } = require('node:child_process');
@@ -68,14 +72,24 @@ process.on('message', (m) => {
     ended = true;
     children.delete(m.id);
     send({ ev: 'exit', id: m.id, code });
+    if (stopping && children.size === 0) process.exit(0);
   };
   child.once('error', (err) => { send({ ev: 'error', id: m.id, message: String(err) }); end(127); });
   child.once('close', (code) => end(code));
 });
-process.on('disconnect', () => {
+// Its parent gone (the channel closed, or the parent-death SIGTERM): SIGTERM every child, SIGKILL
+// what is left after the grace period (a Redis whose final save fails, its directory deleted,
+// refuses to exit), and exit once the last one is gone.
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  if (children.size === 0) process.exit(0);
   for (const child of children.values()) child.kill('SIGTERM');
-  process.exit(0);
-});
+  setTimeout(() => { for (const child of children.values()) child.kill('SIGKILL'); }, ${STOP_GRACE_MS});
+};
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);
 `;
 
 /** `file args` run through setpriv, so the process gets SIGTERM when its parent dies. */
