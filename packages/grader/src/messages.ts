@@ -439,6 +439,10 @@ const catalog = {
     en: '`{tool}` in {pod} could not resolve {names} (retried {seconds} s)',
     zh: '{pod} 中的 `{tool}` 无法解析 {names}（重试了 {seconds} 秒）',
   },
+  'dns.no-answer': {
+    en: 'cluster DNS did not answer `{tool}` in {pod} for {names} (asked for {seconds} s): a cluster problem, not counted against the student',
+    zh: '集群 DNS 没有回应 {pod} 中 `{tool}` 对 {names} 的查询（持续询问了 {seconds} 秒）：这是集群的问题，不计入学生成绩',
+  },
 
   // redis-persistence
   'redis.no-ready-pod': {

@@ -35,7 +35,8 @@ import {
 } from '../src/primitives/redis-persistence.ts';
 import { judgeStatefulSetReady, type StatefulSetReadyFacts } from '../src/primitives/statefulset-ready.ts';
 import { judgeStorageClass } from '../src/primitives/storageclass.ts';
-import type { Outcome } from '../src/primitives/registry.ts';
+import type { CheckContext, Outcome } from '../src/primitives/registry.ts';
+import { DeadlineError } from '../src/errors.ts';
 
 const NS = 'shiqi';
 
@@ -644,6 +645,51 @@ describe('statefulset-ready', () => {
   ]);
 });
 
+describe('headless-dns asks a name again when its lookup times out', () => {
+  const fqdn = `redis-headless.${NS}.svc.cluster.local`;
+  const podName = `redis-0.${fqdn}`;
+  /** Runs the check on a fake cluster whose getent of the pod's name times out `timeouts` times. */
+  async function run(timeouts: number) {
+    const asked: string[] = [];
+    const cluster = {
+      statefulSets: async () => [sts()],
+      services: async () => [headless()],
+      pods: async () => [pod('redis-0')],
+      exec: async (_ns: string, _pod: string, _c: string, cmd: string[]) => {
+        const name = cmd[2] ?? '';
+        asked.push(name);
+        if (name === podName && timeouts-- > 0)
+          throw new DeadlineError(`exec "${cmd.join(' ')}" in ${NS}/redis-0`, 10_000);
+        return { kind: 'exited', exitCode: 0, stdout: `10.244.0.5      ${name}\n`, stderr: '' };
+      },
+    };
+    const ctx = {
+      namespace: NS,
+      cluster,
+      signal: new AbortController().signal,
+      timeMultiplier: 0.01,
+    } as unknown as CheckContext;
+    const outcome = await headlessDns.run(
+      ctx,
+      headlessDns.params.parse({ statefulSet: 'redis', serviceName: 'redis-headless' }),
+    );
+    return { outcome, asked };
+  }
+
+  it('one lost answer: asked again, and the check passes', async () => {
+    const { outcome, asked } = await run(1);
+    expect(verdict(outcome)).toBe('pass');
+    expect(asked).toEqual([fqdn, podName, podName]);
+  });
+
+  it('never answered in the window: error (the cluster DNS), after asking more than once', async () => {
+    const { outcome, asked } = await run(Infinity);
+    expect(verdict(outcome)).toBe('error');
+    expect(key(outcome)).toBe('dns.no-answer');
+    expect(asked.filter((n) => n === podName).length).toBeGreaterThan(1);
+  });
+});
+
 describe('headless-dns', () => {
   const base = { statefulSet: 'redis', serviceName: 'redis-headless' };
   const facts = (more: Partial<HeadlessDnsFacts> = {}): HeadlessDnsFacts => ({
@@ -674,6 +720,26 @@ describe('headless-dns', () => {
       facts: facts({ tools: getent, answers: answers([]) }),
       expect: 'fail dns-not-resolving',
       message: 'dns.unresolved',
+    },
+    {
+      name: 'cluster DNS never answered a name within the budget (its lookups timed out): error, not the student',
+      facts: facts({
+        tools: getent,
+        answers: {
+          seconds: 30,
+          byName: {
+            [fqdn]: { name: fqdn, ips: ['10.244.0.5'], output: '' },
+            [`redis-0.${fqdn}`]: {
+              name: `redis-0.${fqdn}`,
+              ips: [],
+              output: 'exec did not finish',
+              timedOut: true,
+            },
+          },
+        },
+      }),
+      expect: 'error',
+      message: 'dns.no-answer',
     },
     { name: 'StatefulSet missing', facts: facts({ statefulSets: [] }), expect: 'fail statefulset-missing' },
     {

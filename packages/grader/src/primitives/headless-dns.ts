@@ -14,9 +14,10 @@ import {
   terminating,
   terminatingDetail,
 } from './common.ts';
+import { DeadlineError } from '../errors.ts';
 import { msg } from '../messages.ts';
 import { definePrimitive, type Judgement } from './define.ts';
-import { fail, pass, skipped, type Evidence } from './outcome.ts';
+import { error, fail, pass, skipped, type Evidence } from './outcome.ts';
 import type { CheckContext, Outcome } from './registry.ts';
 
 const params = z.strictObject({
@@ -63,6 +64,8 @@ export interface Lookup {
   name: string;
   ips: string[];
   output: string;
+  /** The tool ran but had not answered when its exec timed out (cluster DNS not answering). */
+  timedOut?: true;
 }
 
 async function lookup(
@@ -73,14 +76,15 @@ async function lookup(
   name: string,
 ): Promise<{ started: false; reason: string } | ({ started: true } & Lookup)> {
   const cmd = tool === 'getent' ? ['getent', 'hosts', name] : ['nslookup', name];
-  const r: ExecResult = await ctx.cluster.exec(
-    ctx.namespace,
-    pod,
-    container,
-    cmd,
-    10_000 * Math.max(1, ctx.timeMultiplier),
-    ctx.signal,
-  );
+  const r: ExecResult | DeadlineError = await ctx.cluster
+    .exec(ctx.namespace, pod, container, cmd, 10_000 * Math.max(1, ctx.timeMultiplier), ctx.signal)
+    .catch((err: unknown) => {
+      // Its own exec timeout, not the check's deadline: DNS did not answer (a lost UDP query waits
+      // out the resolver's 5 s, twice), which is asked again like a miss.
+      if (err instanceof DeadlineError && !ctx.signal.aborted) return err;
+      throw err;
+    });
+  if (r instanceof DeadlineError) return { started: true, name, ips: [], output: r.message, timedOut: true };
   if (r.kind === 'not-started') return { started: false, reason: r.reason };
   const output = `${r.stdout}${r.stderr}`.trim();
   const ips = tool === 'getent' ? parseGetent(r.stdout) : parseNslookup(r.stdout);
@@ -241,11 +245,10 @@ async function gatherMore(
     const notStarted: Record<string, string> = {};
     for (const t of ['getent', 'nslookup'] as const) {
       const r = await lookup(ctx, podName, container, t, names[0] ?? '');
-      if (r.started)
-        return {
-          ...facts,
-          tools: { tool: t, notStarted, first: { name: r.name, ips: r.ips, output: r.output } },
-        };
+      if (r.started) {
+        const { started: _started, ...first } = r;
+        return { ...facts, tools: { tool: t, notStarted, first } };
+      }
       notStarted[t] = r.reason;
     }
     return { ...facts, tools: { tool: undefined, notStarted } };
@@ -262,7 +265,10 @@ async function gatherMore(
     async () => {
       for (const name of unresolved()) {
         const r = await lookup(ctx, podName, container, tool, name);
-        if (r.started) byName[name] = { name, ips: r.ips, output: r.output };
+        if (r.started) {
+          const { started: _started, ...answer } = r;
+          byName[name] = answer;
+        }
       }
       return unresolved();
     },
@@ -327,6 +333,15 @@ export function judgeHeadlessDns(facts: HeadlessDnsFacts, p: HeadlessDnsParams):
       msg('dns.pass', { count: names.length - 1, tool, pod: podName, example: names[1] ?? names[0] ?? '' }),
       { ...evidence, method: tool, answers: answerEvidence },
     );
+  }
+  const noAnswer = unresolved.filter((n) => answers[n]?.timedOut);
+  if (noAnswer.length > 0) {
+    // Cluster DNS never answered these in the whole window: the cluster's fault, not the student's.
+    return error(msg('dns.no-answer', { tool, pod: podName, names: noAnswer, seconds }), undefined, {
+      ...evidence,
+      method: tool,
+      answers: answerEvidence,
+    });
   }
   return fail(
     msg('dns.unresolved', { tool, pod: podName, names: unresolved, seconds }),
