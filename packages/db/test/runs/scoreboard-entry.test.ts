@@ -272,44 +272,50 @@ describe('ScoreboardEntry', () => {
     });
   });
 
-  it('a writer that waited for another one counts its rows (the entry is locked before it is recomputed)', async () => {
-    const { students } = await seed(t.prisma, 1, ['sb-f']);
-    const e = students[0]!.enrollment;
-    const run = (score: number, minutesAgo: number) => ({
-      enrollmentId: e.id,
-      labId: 'sb-f',
-      namespace: e.namespace,
-      trigger: 'STUDENT' as const,
-      status: 'PASSED' as const,
-      score,
-      maxScore: 100,
-      queuedAt: new Date(Date.now() - minutesAgo * 60_000),
-      startedAt: new Date(),
-      finishedAt: new Date(),
-    });
-    await t.prisma.gradingRun.create({ data: run(10, 30) });
+  /** A run of one enrollment of lab `labId`, `minutesAgo` queued, graded with `score` (or QUEUED). */
+  const runOf = (
+    e: { id: string; namespace: string },
+    labId: string,
+    minutesAgo: number,
+    score?: number,
+  ) => ({
+    enrollmentId: e.id,
+    labId,
+    namespace: e.namespace,
+    trigger: 'STUDENT' as const,
+    queuedAt: new Date(Date.now() - minutesAgo * 60_000),
+    ...(score === undefined
+      ? { status: 'QUEUED' as const }
+      : { status: 'PASSED' as const, score, maxScore: 100, startedAt: new Date(), finishedAt: new Date() }),
+  });
+
+  /**
+   * Inserts `firstRun` in a transaction that stays open until `secondRun`, inserted on another
+   * connection, waits for a lock the first holds; then commits the first.
+   */
+  async function secondWaitsForFirst(
+    firstRun: ReturnType<typeof runOf>,
+    secondRun: ReturnType<typeof runOf>,
+  ) {
     const [one, two] = [createPrisma(t.url, { max: 1 }), createPrisma(t.url, { max: 1 })];
-    // The second must not write an entry recomputed from a snapshot without the first's run
-    // (that would show the older run's 30 as the latest score).
     try {
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
       let inserted!: () => void;
-      const newerWritten = new Promise<void>((r) => (inserted = r));
-      // The newer run's transaction stays open while an older run is written on another connection.
+      const firstWritten = new Promise<void>((r) => (inserted = r));
       const first = one.$transaction(
         async (tx) => {
-          await tx.gradingRun.create({ data: run(50, 1) });
+          await tx.gradingRun.create({ data: firstRun });
           inserted();
           await held;
         },
         { timeout: 60_000 },
       );
-      await newerWritten;
+      await firstWritten;
       const [{ pid }] = (await two.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`) as [
         { pid: number },
       ];
-      const second = two.gradingRun.create({ data: run(30, 10) }).then(() => undefined);
+      const second = two.gradingRun.create({ data: secondRun }).then(() => undefined);
       // Commit the first only once the second waits for a lock the first holds.
       for (let waiting = 0; waiting === 0;) {
         [{ waiting }] = (await t.prisma.$queryRaw<
@@ -323,7 +329,38 @@ describe('ScoreboardEntry', () => {
     } finally {
       await Promise.all([one.$disconnect(), two.$disconnect()]);
     }
+  }
+
+  it('a writer that waited for another one counts its rows (the entry is locked before it is recomputed)', async () => {
+    const { students } = await seed(t.prisma, 1, ['sb-f']);
+    const e = students[0]!.enrollment;
+    await t.prisma.gradingRun.create({ data: runOf(e, 'sb-f', 30, 10) });
+    // The second must not write an entry recomputed from a snapshot without the first's run
+    // (that would show the older run's 30 as the latest score).
+    await secondWaitsForFirst(runOf(e, 'sb-f', 1, 50), runOf(e, 'sb-f', 10, 30));
     const entry = (await expectAgreement()).find((x) => x.enrollmentId === e.id);
     expect(entry).toMatchObject({ score: 50, bestScore: 50 });
+  });
+
+  it('a queued run sets only the latest run, and one queued before the latest leaves it alone, even while waiting for its writer', async () => {
+    const { students } = await seed(t.prisma, 1, ['sb-g']);
+    const e = students[0]!.enrollment;
+    const graded = await t.prisma.gradingRun.create({ data: runOf(e, 'sb-g', 30, 40) });
+    const queued = await t.prisma.gradingRun.create({ data: runOf(e, 'sb-g', 20) });
+    const ofLab = (entries: Entry[]) => entries.find((x) => x.labId === 'sb-g');
+    expect(ofLab(await expectAgreement())).toMatchObject({
+      latestRunId: queued.id,
+      latestStatus: 'QUEUED',
+      shownRunId: graded.id,
+      score: 40,
+    });
+    await t.prisma.gradingRun.delete({ where: { id: queued.id } });
+    // Queued before the newest graded run, and inserted while that run's writer holds the entry.
+    await secondWaitsForFirst(runOf(e, 'sb-g', 1, 60), runOf(e, 'sb-g', 10));
+    expect(ofLab(await expectAgreement())).toMatchObject({
+      latestStatus: 'PASSED',
+      score: 60,
+      bestScore: 60,
+    });
   });
 });
