@@ -121,6 +121,18 @@ export async function submitStormFigures(
     const { passwordHash } = await db.prisma.user.findUniqueOrThrow({ where: { email: 's0@example.edu' } });
     await db.prisma.user.updateMany({ where: { role: 'STUDENT' }, data: { passwordHash } });
 
+    // Every statement's plan, time and trigger times in the server log (this database only; see README).
+    if (process.env.BENCH_AUTO_EXPLAIN) {
+      for (const set of [
+        "session_preload_libraries = 'auto_explain'",
+        'auto_explain.log_min_duration = 0',
+        'auto_explain.log_analyze = on',
+        'auto_explain.log_timing = on',
+        'auto_explain.log_triggers = on',
+        'auto_explain.log_nested_statements = on',
+      ])
+        await db.prisma.$executeRawUnsafe(`ALTER DATABASE "${db.name}" SET ${set}`);
+    }
     // The storm's cooldown must not refuse anyone: a burst of 5 per student.
     const api = await startApiProcess(db.url, { COOLDOWN_BURST: '5' });
     try {
