@@ -79,6 +79,21 @@ describe.skipIf(skip)('npm run cluster -- up / down', () => {
     kubectl = (args, input) => run(bin, ['--kubeconfig', kubeconfig, ...args], { input, timeoutMs: 120_000 });
   });
 
+  /** A busybox pod in namespace net-probe that sleeps for an hour. */
+  const sleeper = (name: string) =>
+    kubectl([
+      'run',
+      name,
+      '-n',
+      'net-probe',
+      '--image=busybox:1.36',
+      '--image-pull-policy=IfNotPresent',
+      '--restart=Never',
+      '--',
+      'sleep',
+      '3600',
+    ]);
+
   afterAll(async () => {
     // Whatever happened above, nothing stays up.
     if (up && up.exitCode === null) {
@@ -110,18 +125,7 @@ describe.skipIf(skip)('npm run cluster -- up / down', () => {
 
   it('lets a pod reach cluster DNS and this host, and nothing outside the pod range', async () => {
     await kubectl(['create', 'namespace', 'net-probe']);
-    await kubectl([
-      'run',
-      'probe',
-      '-n',
-      'net-probe',
-      '--image=busybox:1.36',
-      '--image-pull-policy=IfNotPresent',
-      '--restart=Never',
-      '--',
-      'sleep',
-      '3600',
-    ]);
+    await sleeper('probe');
     await kubectl(['wait', '-n', 'net-probe', '--for=condition=Ready', 'pod/probe', '--timeout=120s']);
     const sh = (cmd: string) =>
       kubectl(['exec', '-n', 'net-probe', 'probe', '--', 'sh', '-c', `${cmd}; echo "exit=$?"`]);
@@ -155,19 +159,7 @@ describe.skipIf(skip)('npm run cluster -- up / down', () => {
     // Each pod adds a veth to the bridge and its delete removes it; with the kernel's default the
     // bridge would take the lowest port MAC each time, and the probe's entry would go stale.
     const others = ['a', 'b', 'c', 'd'].map((x) => `other-${x}`);
-    for (const name of others)
-      await kubectl([
-        'run',
-        name,
-        '-n',
-        'net-probe',
-        '--image=busybox:1.36',
-        '--image-pull-policy=IfNotPresent',
-        '--restart=Never',
-        '--',
-        'sleep',
-        '3600',
-      ]);
+    for (const name of others) await sleeper(name);
     await kubectl([
       'wait',
       '-n',
